@@ -1,0 +1,69 @@
+"""The one typed settings object. Read once (environment prefix `AMARCORD_`, or a `.env`
+file) and passed explicitly to `create_app(settings)`, the CLI and the daemons; nothing else in
+the server reads the environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Server settings. Every field is documented in docs/admin.md (a test checks that)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="AMARCORD_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///./amarcord.db",
+        description="SQLAlchemy async URL: sqlite+aiosqlite, mysql+asyncmy/mariadb+asyncmy "
+        "or postgresql+asyncpg.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address the server binds to.")
+    port: int = Field(default=5000, ge=1, le=65535, description="TCP port of the server.")
+    workers: int = Field(default=1, ge=1, description="Number of server processes (hypercorn).")
+    default_timezone: str = Field(
+        default="UTC", description="IANA time zone for new beamtimes, e.g. Europe/Berlin."
+    )
+    max_upload_bytes: int = Field(
+        default=512 * 1024 * 1024, ge=1, description="Largest accepted upload (413 beyond)."
+    )
+    db_pool_size: int = Field(default=10, ge=1, description="Connections kept per process.")
+    db_echo: bool = Field(default=False, description="Log every SQL statement (debugging).")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="Logging level of the server."
+    )
+    static_dir: Path | None = Field(
+        default=None,
+        description="Directory of the built web frontend; default: the one shipped in the package.",
+    )
+    graceful_timeout: float = Field(
+        default=3.0, ge=0, description="Seconds to let open requests finish on shutdown."
+    )
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            msg = f"unknown time zone {value!r}"
+            raise ValueError(msg) from error
+        return value
+
+    @property
+    def database_kind(self) -> Literal["sqlite", "mysql", "postgresql"]:
+        scheme = self.database_url.split(":", 1)[0].split("+", 1)[0]
+        if scheme == "sqlite":
+            return "sqlite"
+        if scheme in {"mysql", "mariadb"}:
+            return "mysql"
+        if scheme in {"postgresql", "postgres"}:
+            return "postgresql"
+        msg = f"unsupported database URL scheme {scheme!r}"
+        raise ValueError(msg)

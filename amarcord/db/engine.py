@@ -1,0 +1,116 @@
+"""One engine per process, one session per request.
+
+SQLite: pysqlite's own transaction handling sends BEGIN only before the first write, which
+makes read-then-insert (the next run number) racy. We switch it off and emit `BEGIN IMMEDIATE`
+for write transactions (taking the write lock up front) and a plain `BEGIN` for reads.
+MySQL/MariaDB and PostgreSQL: pre-ping, recycle, and a UTC session time zone."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+WRITE_OPTION = "amarcord_write"
+
+
+def _json_serializer(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def dialect_kind(url: str | URL) -> str:
+    """'sqlite', 'mysql' or 'postgresql', whatever driver the URL names."""
+    name = make_url(url).get_backend_name()
+    return "mysql" if name == "mariadb" else name
+
+
+def create_engine(database_url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+    kind = dialect_kind(database_url)
+    common: dict[str, Any] = {
+        "echo": echo,
+        "json_serializer": _json_serializer,
+        "json_deserializer": orjson.loads,
+    }
+    if kind == "sqlite":
+        engine = create_async_engine(
+            database_url, connect_args={"timeout": 30}, pool_size=pool_size, **common
+        )
+        _configure_sqlite(engine)
+        return engine
+    if kind == "mysql":
+        common["connect_args"] = {"init_command": "SET time_zone = '+00:00'"}
+    else:
+        common["connect_args"] = {"server_settings": {"timezone": "UTC"}}
+    return create_async_engine(
+        database_url,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        **common,
+    )
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    sync_engine = engine.sync_engine
+
+    @event.listens_for(sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # aiosqlite exposes the wrapped sqlite3 connection's isolation level setter.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "journal_mode=WAL",
+            "foreign_keys=ON",
+            "synchronous=NORMAL",
+            "busy_timeout=30000",
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        write = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+@dataclass(frozen=True)
+class Database:
+    """The process's engine and the two session factories built on it."""
+
+    engine: AsyncEngine
+    kind: str
+    _reader: async_sessionmaker[AsyncSession]
+    _writer: async_sessionmaker[AsyncSession]
+
+    @classmethod
+    def open(cls, database_url: str, *, pool_size: int = 10, echo: bool = False) -> Database:
+        engine = create_engine(database_url, pool_size=pool_size, echo=echo)
+        writer_engine = engine.execution_options(**{WRITE_OPTION: True})
+        return cls(
+            engine=engine,
+            kind=dialect_kind(database_url),
+            _reader=async_sessionmaker(engine, expire_on_commit=False, autoflush=False),
+            _writer=async_sessionmaker(writer_engine, expire_on_commit=False),
+        )
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A read transaction (on SQLite a plain BEGIN, so it never takes the write lock)."""
+        async with self._reader() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        """A write transaction: committed when the block ends normally, rolled back on error."""
+        async with self._writer() as session, session.begin():
+            yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

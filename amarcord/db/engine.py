@@ -15,7 +15,12 @@ from typing import Any
 import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 WRITE_OPTION = "amarcord_write"
 
@@ -45,6 +50,9 @@ def create_engine(database_url: str, *, pool_size: int = 10, echo: bool = False)
         return engine
     if kind == "mysql":
         common["connect_args"] = {"init_command": "SET time_zone = '+00:00'"}
+        # As on PostgreSQL: each statement sees the latest commits, so a read after taking
+        # the beamtime lock (store.beamtimes.lock) sees what the previous writer committed.
+        common["isolation_level"] = "READ COMMITTED"
     else:
         common["connect_args"] = {"server_settings": {"timezone": "UTC"}}
     return create_async_engine(

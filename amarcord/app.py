@@ -1,0 +1,68 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from quart import Quart, Request
+from quart_schema import QuartSchema
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+
+from amarcord import __version__
+from amarcord.api import beamtimes, docs_assets, health
+from amarcord.api.access import enforce_access
+from amarcord.api.context import EXTENSION_KEY, AppState
+from amarcord.api.errors import register_error_handlers
+from amarcord.config import Settings
+from amarcord.db.engine import Database
+
+BLUEPRINTS = (health.blueprint, docs_assets.blueprint, beamtimes.blueprint)
+
+
+class JsonRequest(Request):
+    """A body that is not JSON where JSON is expected is 415, not a confusing 400."""
+
+    async def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
+        if not (force or silent or self.is_json):
+            raise UnsupportedMediaType("expected a JSON body (Content-Type: application/json)")
+        return await super().get_json(force=force, silent=silent, cache=cache)
+
+    def on_json_loading_failed(self, error: Exception) -> Any:
+        raise BadRequest(f"malformed JSON body: {error}")
+
+
+def create_app(settings: Settings) -> Quart:
+    app = Quart("amarcord")
+    app.request_class = JsonRequest
+    app.config.update(
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes,
+        QUART_SCHEMA_SWAGGER_JS_URL=docs_assets.JS_URL,
+        QUART_SCHEMA_SWAGGER_CSS_URL=docs_assets.CSS_URL,
+        # Large uploads over slow beamline links must not be cut off after 60 s.
+        BODY_TIMEOUT=3600,
+    )
+    QuartSchema(
+        app,
+        info={"title": "amarcord", "version": __version__},
+        redoc_ui_path=None,
+        scalar_ui_path=None,
+    )
+    logging.getLogger("amarcord").setLevel(settings.log_level)
+    app.extensions[EXTENSION_KEY] = AppState(settings=settings, database=_open(settings))
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    app.before_request(enforce_access)
+    register_error_handlers(app)
+
+    @app.after_serving
+    async def _close_database() -> None:
+        await app.extensions[EXTENSION_KEY].database.dispose()
+
+    return app
+
+
+def _open(settings: Settings) -> Database:
+    return Database.open(
+        settings.database_url, pool_size=settings.db_pool_size, echo=settings.db_echo
+    )

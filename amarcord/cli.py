@@ -1,0 +1,135 @@
+"""The `amarcord` command: serve the app and manage the database schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Callable, Sequence
+
+from hypercorn.asyncio import serve as hypercorn_serve
+from hypercorn.config import Config as HypercornConfig
+from hypercorn.run import run as hypercorn_run
+
+from amarcord.app import create_app
+from amarcord.config import Settings
+from amarcord.db import migrate
+
+log = logging.getLogger("amarcord")
+Command = Callable[[argparse.Namespace, Settings], int]
+
+
+def _hypercorn_config(settings: Settings) -> HypercornConfig:
+    config = HypercornConfig()
+    config.bind = [f"{settings.host}:{settings.port}"]
+    config.workers = settings.workers
+    config.graceful_timeout = settings.graceful_timeout
+    config.accesslog = logging.getLogger("hypercorn.access")
+    config.errorlog = logging.getLogger("hypercorn.error")
+    config.application_path = "amarcord.asgi:app"
+    return config
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    if args.migrate:
+        asyncio.run(migrate.upgrade(settings.database_url))
+    revision = asyncio.run(migrate.current(settings.database_url))
+    if revision != migrate.head_revision():
+        log.error(
+            "the database is at revision %s, the code expects %s: run `amarcord db upgrade` "
+            "(or `amarcord serve --migrate`)",
+            revision,
+            migrate.head_revision(),
+        )
+        return 1
+    config = _hypercorn_config(settings)
+    if settings.workers > 1:
+        # Several processes: each imports amarcord.asgi, which reads the settings once.
+        hypercorn_run(config)
+        return 0
+    asyncio.run(_serve_one(settings, config))
+    return 0
+
+
+async def _serve_one(settings: Settings, config: HypercornConfig) -> None:
+    shutdown = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, shutdown.set)
+    app = create_app(settings)
+    await hypercorn_serve(app, config, shutdown_trigger=shutdown.wait)  # type: ignore[arg-type]
+
+
+def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    asyncio.run(migrate.upgrade(settings.database_url, args.revision))
+    return 0
+
+
+def _db_downgrade(args: argparse.Namespace, settings: Settings) -> int:
+    asyncio.run(migrate.downgrade(settings.database_url, args.revision))
+    return 0
+
+
+def _db_current(_args: argparse.Namespace, settings: Settings) -> int:
+    revision = asyncio.run(migrate.current(settings.database_url))
+    head = migrate.head_revision()
+    state = "up to date" if revision == head else f"head is {head}"
+    print(f"{revision or '(none)'} ({state})")  # noqa: T201
+    return 0
+
+
+def _db_check(_args: argparse.Namespace, settings: Settings) -> int:
+    drift = asyncio.run(migrate.check(settings.database_url))
+    if drift is None:
+        print("models and revisions agree")  # noqa: T201
+        return 0
+    print(f"models and revisions drift apart:\n{drift}", file=sys.stderr)  # noqa: T201
+    return 1
+
+
+def _db_revision(args: argparse.Namespace, settings: Settings) -> int:
+    asyncio.run(migrate.revision(settings.database_url, args.message))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="amarcord", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the server (hypercorn)")
+    serve.add_argument("--migrate", action="store_true", help="upgrade the schema first")
+    serve.set_defaults(handler=_serve)
+
+    db = commands.add_parser("db", help="database schema").add_subparsers(
+        dest="db_command", required=True
+    )
+    upgrade = db.add_parser("upgrade", help="migrate to a revision (default: head)")
+    upgrade.add_argument("revision", nargs="?", default="head")
+    upgrade.set_defaults(handler=_db_upgrade)
+    downgrade = db.add_parser("downgrade", help="migrate down to a revision ('base': empty)")
+    downgrade.add_argument("revision")
+    downgrade.set_defaults(handler=_db_downgrade)
+    db.add_parser("current", help="show the database's revision").set_defaults(handler=_db_current)
+    db.add_parser("check", help="exit 1 when the models and the revisions drift").set_defaults(
+        handler=_db_check
+    )
+    revision = db.add_parser("revision", help="autogenerate a revision (developers)")
+    revision.add_argument("-m", "--message", required=True)
+    revision.set_defaults(handler=_db_revision)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings()
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    handler: Command = args.handler
+    return handler(args, settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

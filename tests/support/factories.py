@@ -1,0 +1,24 @@
+"""Helpers that create test data through the HTTP API, as a client would."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from quart.typing import TestClientProtocol as Client
+
+BEAMTIME = {
+    "external_id": "11012345",
+    "proposal": "P-42",
+    "beamline": "P11",
+    "title": "Lysozyme at room temperature",
+    "comment": "",
+    "start": "2026-11-20T08:00:00Z",
+    "end": "2026-11-24T08:00:00Z",
+}
+
+
+async def create_beamtime(client: Client, **overrides: Any) -> dict[str, Any]:
+    response = await client.post("/api/beamtimes", json={**BEAMTIME, **overrides})
+    assert response.status_code == 201, await response.get_data(as_text=True)
+    body: dict[str, Any] = await response.get_json()
+    return body

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
@@ -89,7 +90,7 @@ class ChoiceType(_TypeBase):
     def _choices_distinct(cls, choices: list[str]) -> list[str]:
         if any(not choice.strip() for choice in choices):
             raise ValueError("choices must not be empty or blank")
-        duplicates = sorted({choice for choice in choices if choices.count(choice) > 1})
+        duplicates = sorted(choice for choice, n in Counter(choices).items() if n > 1)
         if duplicates:
             raise ValueError(f"choices must be unique; repeated: {', '.join(duplicates)}")
         return choices

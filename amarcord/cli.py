@@ -59,7 +59,7 @@ async def _serve_one(settings: Settings, config: HypercornConfig) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, shutdown.set)
     app = create_app(settings)
-    await hypercorn_serve(app, config, shutdown_trigger=shutdown.wait)  # type: ignore[arg-type]
+    await hypercorn_serve(app, config, shutdown_trigger=shutdown.wait)
 
 
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:

@@ -1,0 +1,98 @@
+"""The `amarcord` command, run as a real process, and `db upgrade` from an installed wheel."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def amarcord(*args: str, url: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "AMARCORD_DATABASE_URL": url}
+    return subprocess.run(
+        [sys.executable, "-m", "amarcord.cli", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_db_commands(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    assert "(none)" in amarcord("db", "current", url=url).stdout
+    assert amarcord("db", "check", url=url).returncode == 1
+    assert amarcord("db", "upgrade", url=url).returncode == 0
+    assert "up to date" in amarcord("db", "current", url=url).stdout
+    assert amarcord("db", "check", url=url).returncode == 0
+    assert amarcord("db", "downgrade", "base", url=url).returncode == 0
+    assert "(none)" in amarcord("db", "current", url=url).stdout
+
+
+def test_serve_refuses_an_unmigrated_database(tmp_path: Path) -> None:
+    result = amarcord("serve", url=f"sqlite+aiosqlite:///{tmp_path / 'new.db'}")
+    assert result.returncode == 1
+    assert "amarcord db upgrade" in result.stderr
+
+
+@pytest.mark.slow
+def test_db_upgrade_works_from_an_installed_wheel(tmp_path: Path) -> None:
+    """The wheel ships the revisions: unpacked away from the checkout, it migrates a database."""
+    dist = tmp_path / "dist"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            str(dist),
+            str(REPO),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    wheel = next(dist.glob("amarcord-*.whl"))
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        assert "amarcord/_migrations/env.py" in names
+        assert any(n.startswith("amarcord/_migrations/versions/0001") for n in names)
+        archive.extractall(tmp_path / "site")
+    url = f"sqlite+aiosqlite:///{tmp_path / 'wheel.db'}"
+    env = {**os.environ, "AMARCORD_DATABASE_URL": url, "PYTHONPATH": str(tmp_path / "site")}
+    code = (
+        "import amarcord.db.migrate as m, sys; "
+        "assert 'site' in m.migrations_dir().parts, m.migrations_dir(); "
+        "sys.exit(__import__('amarcord.cli', fromlist=['main']).main(['db', 'upgrade']))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    check = subprocess.run(
+        [sys.executable, "-c", code.replace("'upgrade'", "'check'")],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert check.returncode == 0, check.stderr

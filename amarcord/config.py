@@ -45,6 +45,18 @@ class Settings(BaseSettings):
     graceful_timeout: float = Field(
         default=3.0, ge=0, description="Seconds to let open requests finish on shutdown."
     )
+    stream_poll_interval: float = Field(
+        default=0.25,
+        gt=0,
+        le=10,
+        description="Seconds between the change stream's database polls (per beamtime and "
+        "process, while someone follows the stream).",
+    )
+    stream_keepalive: float = Field(
+        default=15.0,
+        gt=0,
+        description="Seconds of silence after which the change stream sends a keep-alive comment.",
+    )
 
     @field_validator("default_timezone")
     @classmethod

@@ -25,12 +25,13 @@ run: install
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-## Formatting, lint, strict types, import layers.
+## Formatting, lint, strict types, import layers, the database diagram is current.
 check: install
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/python scripts/generate-database-diagram --check
 
 format: install
 	$(BIN)/ruff format .

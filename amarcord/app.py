@@ -10,14 +10,14 @@ from quart_schema import QuartSchema
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from amarcord import __version__
-from amarcord.api import beamtimes, docs_assets, health
+from amarcord.api import beamtimes, changes, docs_assets, health
 from amarcord.api.access import enforce_access
 from amarcord.api.context import EXTENSION_KEY, AppState
 from amarcord.api.errors import register_error_handlers
 from amarcord.config import Settings
 from amarcord.db.engine import Database
 
-BLUEPRINTS = (health.blueprint, docs_assets.blueprint, beamtimes.blueprint)
+BLUEPRINTS = (health.blueprint, docs_assets.blueprint, beamtimes.blueprint, changes.blueprint)
 
 
 class JsonRequest(Request):

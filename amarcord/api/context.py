@@ -1,21 +1,33 @@
-"""Per-process state of the app (settings, database), reachable from any request."""
+"""Per-process state of the app (settings, database, change-stream hub), reachable from any
+request."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from quart import current_app
 
+from amarcord.api.change_hub import ChangeHub
 from amarcord.config import Settings
 from amarcord.db.engine import Database
 
 EXTENSION_KEY = "amarcord"
+# Messages a change-stream follower may have queued before it counts as stalled and is cut off.
+STREAM_MAX_BACKLOG = 1000
 
 
 @dataclass
 class AppState:
     settings: Settings
     database: Database
+    change_hub: ChangeHub = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.change_hub = ChangeHub(
+            self.database,
+            poll_interval=self.settings.stream_poll_interval,
+            max_backlog=STREAM_MAX_BACKLOG,
+        )
 
 
 def state() -> AppState:
@@ -29,3 +41,7 @@ def database() -> Database:
 
 def settings() -> Settings:
     return state().settings
+
+
+def change_hub() -> ChangeHub:
+    return state().change_hub

@@ -22,3 +22,10 @@ async def create_beamtime(client: Client, **overrides: Any) -> dict[str, Any]:
     assert response.status_code == 201, await response.get_data(as_text=True)
     body: dict[str, Any] = await response.get_json()
     return body
+
+
+async def patch_beamtime(client: Client, beamtime_id: int, **values: Any) -> dict[str, Any]:
+    response = await client.patch(f"/api/beamtimes/{beamtime_id}", json=values)
+    assert response.status_code == 200, await response.get_data(as_text=True)
+    body: dict[str, Any] = await response.get_json()
+    return body

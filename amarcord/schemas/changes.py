@@ -1,0 +1,50 @@
+"""Models of the change feed and its stream."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, Field
+
+from amarcord.schemas.common import MAX_LIMIT, Model, OutModel
+
+
+class ChangeOut(OutModel):
+    seq: int = Field(description="Strictly increasing per database; the stream's event id.")
+    at: AwareDatetime
+    actor: str = Field(description="Who made the change (user or token name).")
+    entity: str = Field(examples=["run"])
+    entity_id: int = Field(description="The entity's id; for runs their number.")
+    action: Literal["created", "updated", "deleted"]
+    before: dict[str, Any] | None = Field(description="The changed fields before the change.")
+    after: dict[str, Any] | None = Field(description="The changed fields after the change.")
+
+
+class ChangePage(OutModel):
+    items: list[ChangeOut]
+    last_seq: int = Field(
+        description="Pass as `after` for the next page: the last item's seq; for an empty "
+        "page the `after` given, or the beamtime's latest seq (0 if none) without one."
+    )
+
+
+class LiveStreamEvent(OutModel):
+    """The data of a transient `live-stream` event: a new frame arrived."""
+
+    updated_at: AwareDatetime
+
+
+class ChangesQuery(Model):
+    after: int | None = Field(
+        default=None, ge=0, description="Only changes with a greater seq; default: from the start."
+    )
+    limit: int = Field(default=100, ge=1, le=MAX_LIMIT, description="Items per page.")
+
+
+class StreamQuery(Model):
+    after: int | None = Field(
+        default=None,
+        ge=0,
+        description="Resume after this seq (as the `Last-Event-ID` header does); default: "
+        "start at the current end.",
+    )

@@ -10,14 +10,20 @@ from quart_schema import QuartSchema
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from amarcord import __version__
-from amarcord.api import beamtimes, changes, docs_assets, health
+from amarcord.api import beamtimes, changes, docs_assets, health, runs
 from amarcord.api.access import enforce_access
 from amarcord.api.context import EXTENSION_KEY, AppState
 from amarcord.api.errors import register_error_handlers
 from amarcord.config import Settings
 from amarcord.db.engine import Database
 
-BLUEPRINTS = (health.blueprint, docs_assets.blueprint, beamtimes.blueprint, changes.blueprint)
+BLUEPRINTS = (
+    health.blueprint,
+    docs_assets.blueprint,
+    beamtimes.blueprint,
+    changes.blueprint,
+    runs.blueprint,
+)
 
 
 class JsonRequest(Request):

@@ -1,0 +1,142 @@
+"""The run attributi of one beamtime, loaded once per request: for validating values, for
+turning id-keyed stored documents into name-keyed API objects, and for filter fields."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from amarcord.db.models import Attributo, Chemical
+from amarcord.domain.attributo_types import DecimalType, ListType, parse_attributo_type
+from amarcord.domain.errors import FieldError, ValidationFailed
+from amarcord.domain.filter_language import FieldSpec, Kind
+from amarcord.domain.values import AttributoInfo, StoredValue, validate_values, value_to_json
+
+_INT64 = 2**63
+
+
+@dataclass(frozen=True)
+class RunAttributi:
+    """A beamtime's run attributi, with the lookups that requests need."""
+
+    infos: tuple[AttributoInfo, ...]
+    by_id: dict[int, AttributoInfo] = field(init=False)
+    # Stored documents are keyed by str(id): this maps those keys to names.
+    name_of_key: dict[str, str] = field(init=False)
+    # Some engines hand a stored 3.0 back as 3; these keys need float() on the way out.
+    decimal_keys: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_id", {info.id: info for info in self.infos})
+        object.__setattr__(self, "name_of_key", {str(info.id): info.name for info in self.infos})
+        object.__setattr__(self, "decimal_keys", frozenset(_decimal_keys(self.infos)))
+
+    def to_names(self, document: Mapping[str, Any]) -> dict[str, Any]:
+        """A stored document (keyed by id) as the API shows it (keyed by name)."""
+        names = self.name_of_key
+        named = {names[key]: value for key, value in document.items() if key in names}
+        for key in self.decimal_keys:
+            value = document.get(key)
+            # Only integers (and lists holding them) need value_to_json's float(); checking
+            # first keeps the full run table fast.
+            if type(value) is int or (type(value) is list and int in map(type, value)):
+                info = self.by_id[int(key)]
+                named[info.name] = value_to_json(info.type, value)
+        return named
+
+    def chemical_names(self) -> set[str]:
+        return {info.name.casefold() for info in self.infos if info.type.kind == "chemical"}
+
+    def manual_ids(self) -> set[int]:
+        return {info.id for info in self.infos if info.group == "manual"}
+
+    def filter_fields(self) -> list[FieldSpec]:
+        return [_field_spec(info) for info in self.infos]
+
+
+def _decimal_keys(infos: Iterable[AttributoInfo]) -> Iterable[str]:
+    for info in infos:
+        t = info.type
+        if isinstance(t, DecimalType) or (isinstance(t, ListType) and t.item_kind == "decimal"):
+            yield str(info.id)
+
+
+def _field_spec(info: AttributoInfo) -> FieldSpec:
+    t = info.type
+    kind: Kind = t.kind
+    item_kind = t.item_kind if isinstance(t, ListType) else None
+    choices = tuple(t.choices) if t.kind == "choice" else None
+    return FieldSpec(info.name, kind, item_kind=item_kind, choices=choices, key=info.id)
+
+
+async def load(session: AsyncSession, beamtime_id: int) -> RunAttributi:
+    rows = await session.execute(
+        select(Attributo.id, Attributo.name, Attributo.type, Attributo.group)
+        .where(Attributo.beamtime_id == beamtime_id, Attributo.associated_table == "run")
+        .order_by(Attributo.position, Attributo.id)
+    )
+    infos = tuple(
+        AttributoInfo(id=id_, name=name, type=parse_attributo_type(type_), group=group)
+        for id_, name, type_, group in rows
+    )
+    return RunAttributi(infos)
+
+
+async def chemical_ids(session: AsyncSession, beamtime_id: int) -> set[int]:
+    rows = await session.scalars(select(Chemical.id).where(Chemical.beamtime_id == beamtime_id))
+    return set(rows)
+
+
+async def chemical_names_by_id(session: AsyncSession, beamtime_id: int) -> dict[int, str]:
+    rows = await session.execute(
+        select(Chemical.id, Chemical.name).where(Chemical.beamtime_id == beamtime_id)
+    )
+    return dict(rows.tuples().all())
+
+
+async def validate(
+    session: AsyncSession,
+    beamtime_id: int,
+    attributi: RunAttributi,
+    raw: Mapping[str, object],
+    *,
+    allow_null: bool,
+    extra_errors: Collection[FieldError] = (),
+) -> dict[int, StoredValue | None]:
+    """Stored values keyed by attributo id for `raw` (keyed by name). Every offending field,
+    including `extra_errors` found by the caller, ends up in one ValidationFailed."""
+    errors = list(extra_errors)
+    checked: dict[str, object] = {}
+    for name, value in raw.items():
+        if _exceeds_int64(value):
+            errors.append(FieldError(("attributi", name), "integers are limited to 64 bits"))
+        else:
+            checked[name] = value
+    known = None
+    if attributi.chemical_names().intersection(name.casefold() for name in checked):
+        known = await chemical_ids(session, beamtime_id)
+    try:
+        values = validate_values(
+            {info.name: info for info in attributi.infos},
+            checked,
+            loc=("attributi",),
+            known_chemical_ids=known,
+            allow_null=allow_null,
+        )
+    except ValidationFailed as failure:
+        errors.extend(failure.errors)
+    if errors:
+        raise ValidationFailed(f"{len(errors)} invalid field(s)", errors)
+    return values
+
+
+def _exceeds_int64(value: object) -> bool:
+    # JSON numbers have no size limit, but the stored documents (and the engines' JSON
+    # functions) only hold 64-bit integers.
+    if isinstance(value, list):
+        return any(_exceeds_int64(item) for item in value)
+    return isinstance(value, int) and not -_INT64 <= value < _INT64

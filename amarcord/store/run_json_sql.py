@@ -1,0 +1,157 @@
+"""SQL over the runs' attributi documents (JSON keyed by attributo id), one accessor per engine.
+
+Each engine has its own JSON functions, and their defaults differ in ways that change results:
+MySQL/MariaDB hand back a JSON `null` as the text 'null', PostgreSQL's `CAST(... AS INTEGER)`
+is 32 bits, SQLite's `json_extract` turns `true` into 1, SQLAlchemy skips `CAST(... AS DOUBLE)`
+on MySQL, and `LIKE` ignores case on two of the three. The accessors below give every kind of
+value one meaning on all engines:
+
+- `is_set`: the key exists and its value is not JSON null;
+- `number`: integers as 64-bit integers, decimals as doubles;
+- `text`: the string itself (strings, choices, datetimes in their fixed-width UTC form),
+  compared byte for byte;
+- `boolean`: the text 'true' or 'false';
+- `contains`: case-sensitive substring containment (every string contains "");
+- `has_member`: a list has an item equal to the value (booleans are not numbers).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Double,
+    Float,
+    LargeBinary,
+    Text,
+    cast,
+    exists,
+    func,
+    literal,
+    select,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import JSON
+
+from amarcord.db.models import Run
+
+Sql = ColumnElement[Any]
+SqlBool = ColumnElement[bool]
+
+
+class _CastDouble(FunctionElement[float]):
+    """`CAST(x AS DOUBLE)`, which SQLAlchemy leaves out on MySQL/MariaDB."""
+
+    type = Float()
+    name = "cast_double"
+    inherit_cache = True
+
+
+@compiles(_CastDouble)
+def _compile_cast_double(element: _CastDouble, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} AS DOUBLE)"
+
+
+def _path(key: str) -> str:
+    return f'$."{key}"'
+
+
+class JsonSql:
+    """The accessors for SQLite; the other engines override what differs."""
+
+    def __init__(self) -> None:
+        self.doc = Run.__table__.c.attributi
+
+    def extract(self, key: str) -> Sql:
+        return func.json_extract(self.doc, _path(key))
+
+    def is_set(self, key: str) -> SqlBool:
+        # json_extract gives SQL NULL for both a missing key and a JSON null.
+        return self.extract(key).is_not(None)
+
+    def number(self, key: str, kind: str) -> Sql:
+        # SQLite keeps JSON numbers' own types: integers stay exact.
+        return self.extract(key)
+
+    def text(self, key: str) -> Sql:
+        return self.extract(key)
+
+    def boolean(self, key: str) -> Sql:
+        return func.json_type(self.doc, _path(key))
+
+    def contains(self, haystack: Sql, needle: str) -> SqlBool:
+        return func.instr(haystack, needle) > 0
+
+    def has_member(self, key: str, item: object) -> SqlBool:
+        items = func.json_each(self.doc, _path(key)).table_valued("value", "type").alias("item")
+        # The type check keeps `true` (which json_each reports as 1) apart from the number 1.
+        is_boolean = items.c.type.in_(("true", "false"))
+        condition = is_boolean if isinstance(item, bool) else ~is_boolean
+        return exists(select(1).select_from(items).where(items.c.value == item, condition))
+
+
+class MysqlJsonSql(JsonSql):
+    def is_set(self, key: str) -> SqlBool:
+        return func.coalesce(func.json_type(self.extract(key)), "NULL") != "NULL"
+
+    def number(self, key: str, kind: str) -> Sql:
+        if kind == "decimal":
+            return _CastDouble(self.extract(key))
+        return cast(self.extract(key), BigInteger)
+
+    def text(self, key: str) -> Sql:
+        return func.json_unquote(self.extract(key))
+
+    def boolean(self, key: str) -> Sql:
+        return self.text(key)
+
+    def contains(self, haystack: Sql, needle: str) -> SqlBool:
+        # Bytes, not characters: no collation can make the match case-insensitive.
+        return func.locate(cast(literal(needle), LargeBinary), cast(haystack, LargeBinary)) > 0
+
+    def has_member(self, key: str, item: object) -> SqlBool:
+        candidate = orjson.dumps(item).decode()
+        return func.coalesce(func.json_contains(self.extract(key), candidate), 0) == 1
+
+
+class PostgresJsonSql(JsonSql):
+    def text(self, key: str) -> Sql:
+        return self.doc.op("->>", return_type=Text)(key)
+
+    def is_set(self, key: str) -> SqlBool:
+        # ->> gives SQL NULL for a JSON null as well as for a missing key.
+        return self.text(key).is_not(None)
+
+    def number(self, key: str, kind: str) -> Sql:
+        return cast(self.text(key), Double if kind == "decimal" else BigInteger)
+
+    def boolean(self, key: str) -> Sql:
+        return self.text(key)
+
+    def contains(self, haystack: Sql, needle: str) -> SqlBool:
+        return func.strpos(haystack, needle) > 0
+
+    def has_member(self, key: str, item: object) -> SqlBool:
+        # jsonb containment compares numbers by value and keeps booleans apart from them.
+        value = cast(self.doc.op("->", return_type=JSON)(key), JSONB)
+        candidate = cast(literal(orjson.dumps([item]).decode()), JSONB)
+        return func.coalesce(value.op("@>", return_type=Boolean)(candidate), False)
+
+
+_ACCESSORS: dict[str, type[JsonSql]] = {
+    "sqlite": JsonSql,
+    "mysql": MysqlJsonSql,
+    "postgresql": PostgresJsonSql,
+}
+
+
+def json_sql(dialect_kind: str) -> JsonSql:
+    """The accessors for 'sqlite', 'mysql' (also MariaDB) or 'postgresql'."""
+    return _ACCESSORS[dialect_kind]()

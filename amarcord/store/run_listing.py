@@ -1,0 +1,228 @@
+"""The run listing: filter, ranges, day, experiment type, sort and keyset pages, all in SQL.
+
+The full table (10,000 runs x 30 attributi) must come back in a fraction of a second, so this
+path avoids per-row overhead: Core selects of the needed columns (no ORM objects), the
+attributi documents fetched as raw JSON text and parsed by orjson, one id-to-name map for the
+whole table, and the data paths of every listed run in one more query."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import orjson
+from sqlalchemy import Text, func, select, type_coerce
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from amarcord.db.models import Beamtime, ExperimentType, Run, RunDataPath
+from amarcord.domain.errors import NotFound, ValidationFailed
+from amarcord.domain.filter_language import (
+    CheckedExpr,
+    FilterError,
+    check_filter,
+    parse_filter,
+    run_filter_fields,
+)
+from amarcord.store import run_attributi as attributi_store
+from amarcord.store.run_attributi import RunAttributi
+from amarcord.store.run_json_sql import SqlBool, json_sql
+from amarcord.store.run_query import (
+    FilterContext,
+    SortKey,
+    comparisons,
+    in_ranges,
+    parse_ranges,
+    sort_key,
+)
+
+Json = dict[str, Any]
+# Above this many runs on a page, their data paths are selected with the page's conditions
+# rather than with a list of ids.
+_MAX_IDS = 1000
+
+
+@dataclass(frozen=True)
+class ListParams:
+    filter: str | None = None
+    runs: str | None = None
+    day: date | None = None
+    experiment_type_id: int | None = None
+    data_set_id: int | None = None
+    sort: str = "-number"
+    limit: int | None = 100  # None: all
+    after: Mapping[str, Any] | None = None  # a page's `next_position`
+
+
+@dataclass(frozen=True)
+class RunPage:
+    items: list[Json]
+    total: int
+    next_position: dict[str, Any] | None  # {"value": sort value, "number": run number}
+
+
+async def list_runs(
+    session: AsyncSession, beamtime_id: int, params: ListParams, *, dialect_kind: str
+) -> RunPage:
+    beamtime = await session.get(Beamtime, beamtime_id)
+    if beamtime is None:
+        raise NotFound(f"beamtime {beamtime_id} does not exist")
+    attributi = await attributi_store.load(session, beamtime_id)
+    sql = json_sql(dialect_kind)
+    fields = run_filter_fields(attributi.filter_fields())
+    conditions = [Run.beamtime_id == beamtime_id]
+    if params.filter is not None:
+        checked = _checked_filter(params.filter, fields)
+        if checked is not None:
+            context = await _filter_context(session, beamtime_id, checked, sql)
+            conditions.append(context.compile(checked))
+    conditions += _parameter_conditions(params, beamtime.timezone)
+    key = sort_key(params.sort, fields, sql)
+    return await _page(session, attributi, conditions, key, params)
+
+
+def _checked_filter(text: str, fields: Mapping[str, Any]) -> CheckedExpr | None:
+    try:
+        expr = parse_filter(text)
+        return None if expr is None else check_filter(expr, fields)
+    except FilterError as error:
+        raise error.as_validation_failed(("query", "filter")) from None
+
+
+async def _filter_context(
+    session: AsyncSession, beamtime_id: int, checked: CheckedExpr, sql: Any
+) -> FilterContext:
+    kinds = {(c.spec.key == "experiment_type", c.spec.kind) for c in comparisons(checked)}
+    experiment_types: dict[int, str] = {}
+    chemicals: dict[int, str] = {}
+    if (True, "string") in kinds:
+        rows = await session.execute(
+            select(ExperimentType.id, ExperimentType.name).where(
+                ExperimentType.beamtime_id == beamtime_id
+            )
+        )
+        experiment_types = dict(rows.tuples().all())
+    if (False, "chemical") in kinds:
+        chemicals = await attributi_store.chemical_names_by_id(session, beamtime_id)
+    return FilterContext(sql, experiment_types, chemicals)
+
+
+def _parameter_conditions(params: ListParams, timezone: str) -> list[SqlBool]:
+    conditions: list[SqlBool] = []
+    if params.data_set_id is not None:
+        msg = "filtering by data set is not supported yet"
+        raise ValidationFailed.single(("query", "data_set_id"), msg, "not_supported")
+    if params.runs is not None:
+        conditions.append(in_ranges(parse_ranges(params.runs, ("query", "runs"))))
+    if params.day is not None:
+        start, end = day_bounds(params.day, timezone)
+        conditions += [Run.started >= start, Run.started < end]
+    if params.experiment_type_id is not None:
+        conditions.append(Run.experiment_type_id == params.experiment_type_id)
+    return conditions
+
+
+def day_bounds(day: date, timezone: str) -> tuple[datetime, datetime]:
+    """The UTC instants at which `day` starts and ends in `timezone` (23 or 25 hours apart
+    on the days daylight saving time changes)."""
+    zone = ZoneInfo(timezone)
+    start = datetime.combine(day, time(), zone).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(), zone).astimezone(UTC)
+    return start, end
+
+
+async def _page(
+    session: AsyncSession,
+    attributi: RunAttributi,
+    conditions: list[SqlBool],
+    key: SortKey,
+    params: ListParams,
+) -> RunPage:
+    paged = [*conditions]
+    if params.after is not None:
+        paged.append(key.after(params.after["value"], params.after["number"]))
+    query = (
+        select(
+            Run.id,
+            Run.number,
+            Run.started,
+            Run.stopped,
+            Run.experiment_type_id,
+            type_coerce(Run.attributi, Text),
+            Run.version,
+            Run.created_at,
+            Run.updated_at,
+            key.value,
+        )
+        .where(*paged)
+        .order_by(*key.order_by())
+    )
+    if params.limit is not None:
+        query = query.limit(params.limit + 1)
+    rows = (await session.execute(query)).all()
+    has_more = params.limit is not None and len(rows) > params.limit
+    if has_more:
+        rows = rows[: params.limit]
+    if params.after is None and not has_more:
+        total = len(rows)
+    else:
+        total = await session.scalar(select(func.count()).select_from(Run).where(*conditions)) or 0
+    paths = await _data_paths(session, [row[0] for row in rows], conditions)
+    items = _items(rows, attributi, paths)
+    next_position = None
+    if has_more:
+        last = rows[-1]
+        next_position = {"value": key.cursor_value(last[9]), "number": last[1]}
+    return RunPage(items=items, total=total, next_position=next_position)
+
+
+async def _data_paths(
+    session: AsyncSession, run_ids: list[int], conditions: list[SqlBool]
+) -> dict[int, list[Json]]:
+    if not run_ids:
+        return {}
+    query = select(RunDataPath.run_id, RunDataPath.path, RunDataPath.source).order_by(
+        RunDataPath.id
+    )
+    if len(run_ids) <= _MAX_IDS:
+        query = query.where(RunDataPath.run_id.in_(run_ids))
+    else:
+        query = query.where(RunDataPath.run_id.in_(select(Run.id).where(*conditions)))
+    paths: dict[int, list[Json]] = {}
+    for run_id, path, source in await session.execute(query):
+        paths.setdefault(run_id, []).append({"path": path, "source": source})
+    return paths
+
+
+def _items(rows: Any, attributi: RunAttributi, paths: Mapping[int, list[Json]]) -> list[Json]:
+    # The hot loop of the full table: locals, one dict literal per run, nothing else.
+    loads = orjson.loads
+    to_names = attributi.to_names
+    no_paths: list[Json] = []
+    return [
+        {
+            "number": number,
+            "started": started,
+            "stopped": stopped,
+            "experiment_type_id": experiment_type_id,
+            "attributi": to_names(loads(document)),
+            "data_paths": paths.get(run_id, no_paths),
+            "version": version,
+            "created_at": created_at,
+            "updated_at": updated_at,
+        }
+        for (
+            run_id,
+            number,
+            started,
+            stopped,
+            experiment_type_id,
+            document,
+            version,
+            created_at,
+            updated_at,
+            _,
+        ) in rows
+    ]

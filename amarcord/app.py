@@ -11,6 +11,7 @@ from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from amarcord import __version__
 from amarcord.api import beamtimes, changes, docs_assets, health, runs
+from amarcord.api import events, files, live_stream
 from amarcord.api.access import enforce_access
 from amarcord.api.context import EXTENSION_KEY, AppState
 from amarcord.api.errors import register_error_handlers
@@ -23,6 +24,9 @@ BLUEPRINTS = (
     beamtimes.blueprint,
     changes.blueprint,
     runs.blueprint,
+    files.blueprint,
+    events.blueprint,
+    live_stream.blueprint,
 )
 
 

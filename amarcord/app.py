@@ -12,6 +12,7 @@ from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 from amarcord import __version__
 from amarcord.api import beamtimes, changes, docs_assets, health, runs
 from amarcord.api import events, files, live_stream
+from amarcord.api import configuration, data_sets, experiment_types, schedule
 from amarcord.api.access import enforce_access
 from amarcord.api.context import EXTENSION_KEY, AppState
 from amarcord.api.errors import register_error_handlers
@@ -27,6 +28,10 @@ BLUEPRINTS = (
     files.blueprint,
     events.blueprint,
     live_stream.blueprint,
+    experiment_types.blueprint,
+    data_sets.blueprint,
+    configuration.blueprint,
+    schedule.blueprint,
 )
 
 

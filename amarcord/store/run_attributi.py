@@ -95,7 +95,7 @@ async def chemical_names_by_id(session: AsyncSession, beamtime_id: int) -> dict[
     rows = await session.execute(
         select(Chemical.id, Chemical.name).where(Chemical.beamtime_id == beamtime_id)
     )
-    return dict(rows.tuples().all())
+    return {id_: name for id_, name in rows}  # noqa: C416 (rows are Row objects)
 
 
 async def validate(

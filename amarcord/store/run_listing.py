@@ -28,7 +28,7 @@ from amarcord.domain.filter_language import (
 )
 from amarcord.store import run_attributi as attributi_store
 from amarcord.store.run_attributi import RunAttributi
-from amarcord.store.run_json_sql import SqlBool, json_sql
+from amarcord.store.run_json_sql import JsonSql, SqlBool, json_sql
 from amarcord.store.run_query import (
     FilterContext,
     SortKey,
@@ -76,7 +76,7 @@ async def list_runs(
     if params.filter is not None:
         checked = _checked_filter(params.filter, fields)
         if checked is not None:
-            context = await _filter_context(session, beamtime_id, checked, sql)
+            context = await filter_context(session, beamtime_id, sql, checked)
             conditions.append(context.compile(checked))
     conditions += _parameter_conditions(params, beamtime.timezone)
     key = sort_key(params.sort, fields, sql)
@@ -91,20 +91,21 @@ def _checked_filter(text: str, fields: Mapping[str, Any]) -> CheckedExpr | None:
         raise error.as_validation_failed(("query", "filter")) from None
 
 
-async def _filter_context(
-    session: AsyncSession, beamtime_id: int, checked: CheckedExpr, sql: Any
+async def filter_context(
+    session: AsyncSession, beamtime_id: int, sql: JsonSql, checked: CheckedExpr | None = None
 ) -> FilterContext:
+    """The names that `checked` compares with (all of them when `checked` is None)."""
     kinds = {(c.spec.key == "experiment_type", c.spec.kind) for c in comparisons(checked)}
     experiment_types: dict[int, str] = {}
     chemicals: dict[int, str] = {}
-    if (True, "string") in kinds:
+    if checked is None or (True, "string") in kinds:
         rows = await session.execute(
             select(ExperimentType.id, ExperimentType.name).where(
                 ExperimentType.beamtime_id == beamtime_id
             )
         )
-        experiment_types = dict(rows.tuples().all())
-    if (False, "chemical") in kinds:
+        experiment_types = {id_: name for id_, name in rows}  # noqa: C416 (rows are Row objects)
+    if checked is None or (False, "chemical") in kinds:
         chemicals = await attributi_store.chemical_names_by_id(session, beamtime_id)
     return FilterContext(sql, experiment_types, chemicals)
 

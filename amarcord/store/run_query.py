@@ -62,7 +62,9 @@ def in_ranges(ranges: list[RunRange]) -> SqlBool:
     )
 
 
-def comparisons(expr: CheckedExpr) -> Iterator[CheckedComparison]:
+def comparisons(expr: CheckedExpr | None) -> Iterator[CheckedComparison]:
+    if expr is None:
+        return
     if isinstance(expr, Or | And):
         for item in expr.items:
             yield from comparisons(item)
@@ -120,7 +122,10 @@ class FilterContext:
         else:
             test = _COMPARE[c.op]
             ids = [id_ for id_, name in self.experiment_types.items() if test(name, value)]
-        return Run.experiment_type_id.in_(ids) if ids else false()
+        if not ids:
+            return false()
+        # IS NOT NULL keeps SQL's NULL (no experiment type) out of an enclosing NOT.
+        return and_(Run.experiment_type_id.is_not(None), Run.experiment_type_id.in_(ids))
 
     def _attributo(self, c: CheckedComparison) -> SqlBool:
         key = str(c.spec.key)

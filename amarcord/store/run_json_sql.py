@@ -32,6 +32,7 @@ from sqlalchemy import (
     func,
     literal,
     select,
+    type_coerce,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.compiler import compiles
@@ -68,6 +69,11 @@ class JsonSql:
 
     def __init__(self) -> None:
         self.doc = Run.__table__.c.attributi
+
+    def raw_document(self) -> Sql:
+        """The whole document as JSON text, left for orjson to parse (faster than the
+        driver's and SQLAlchemy's per-row deserialisation)."""
+        return type_coerce(self.doc, Text)
 
     def extract(self, key: str) -> Sql:
         return func.json_extract(self.doc, _path(key))
@@ -122,6 +128,10 @@ class MysqlJsonSql(JsonSql):
 
 
 class PostgresJsonSql(JsonSql):
+    def raw_document(self) -> Sql:
+        # SQLAlchemy's asyncpg codec would parse the json column whatever the declared type.
+        return cast(self.doc, Text)
+
     def text(self, key: str) -> Sql:
         return self.doc.op("->>", return_type=Text)(key)
 

@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import orjson
-from sqlalchemy import Text, func, select, type_coerce
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from amarcord.db.models import Beamtime, ExperimentType, Run, RunDataPath
@@ -80,7 +80,9 @@ async def list_runs(
             conditions.append(context.compile(checked))
     conditions += _parameter_conditions(params, beamtime.timezone)
     key = sort_key(params.sort, fields, sql)
-    return await _page(session, attributi, conditions, key, params)
+    return await _page(
+        session, attributi=attributi, conditions=conditions, key=key, params=params, sql=sql
+    )
 
 
 def _checked_filter(text: str, fields: Mapping[str, Any]) -> CheckedExpr | None:
@@ -136,10 +138,12 @@ def day_bounds(day: date, timezone: str) -> tuple[datetime, datetime]:
 
 async def _page(
     session: AsyncSession,
+    *,
     attributi: RunAttributi,
     conditions: list[SqlBool],
     key: SortKey,
     params: ListParams,
+    sql: JsonSql,
 ) -> RunPage:
     paged = [*conditions]
     if params.after is not None:
@@ -151,7 +155,7 @@ async def _page(
             Run.started,
             Run.stopped,
             Run.experiment_type_id,
-            type_coerce(Run.attributi, Text),
+            sql.raw_document(),
             Run.version,
             Run.created_at,
             Run.updated_at,

@@ -1,7 +1,7 @@
 """Real servers on loopback for tests of endless responses (the change stream).
 
 `httpx.ASGITransport` buffers whole responses, so streams are tested against hypercorn: the
-app in this process (`serving`), or `amarcord serve` in a subprocess (`server_process`)."""
+app in this process (`serving`), or `amarcord serve` in subprocesses (`server_processes`)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ import tempfile
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 
 import httpx
 from hypercorn.asyncio import serve
@@ -63,58 +62,58 @@ async def serving(app: Quart) -> AsyncIterator[str]:
         await task
 
 
-def amarcord(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "amarcord.cli", *args],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-
-
-@dataclass
 class ServerProcess:
-    url: str
-    process: subprocess.Popen[bytes] = field(repr=False)
+    """`amarcord serve` in a subprocess on a free loopback port; its stderr goes to a
+    temporary file, shown when it fails to come up."""
+
+    def __init__(self, database_url: str, settings: dict[str, str]) -> None:
+        port = free_port()
+        self.url = f"http://127.0.0.1:{port}"
+        env = {
+            **os.environ,
+            "AMARCORD_DATABASE_URL": database_url,
+            "AMARCORD_PORT": str(port),
+            "AMARCORD_LOG_LEVEL": "WARNING",
+            **{f"AMARCORD_{name.upper()}": value for name, value in settings.items()},
+        }
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 (lives until stop())
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "amarcord.cli", "serve"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=self._log,
+        )
 
     @property
     def pid(self) -> int:
         return self.process.pid
 
+    async def wait_until_up(self) -> None:
+        try:
+            await wait_until_up(self.url, timeout=60)
+        except TimeoutError as error:
+            self._log.seek(0)
+            raise TimeoutError(self._log.read().decode(errors="replace")) from error
+
+    async def stop(self) -> None:
+        self.process.terminate()
+        try:
+            await asyncio.to_thread(self.process.wait, 15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            await asyncio.to_thread(self.process.wait)
+        self._log.close()
+
 
 @asynccontextmanager
-async def server_process(database_url: str, **settings: str) -> AsyncIterator[ServerProcess]:
-    """`amarcord serve` on a free loopback port and an already migrated database, once it
-    answers; extra keyword arguments become AMARCORD_* settings."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "AMARCORD_DATABASE_URL": database_url,
-        "AMARCORD_PORT": str(port),
-        "AMARCORD_LOG_LEVEL": "WARNING",
-        **{f"AMARCORD_{name.upper()}": value for name, value in settings.items()},
-    }
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "amarcord.cli", "serve"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-        )
-        try:
-            server = ServerProcess(url=f"http://127.0.0.1:{port}", process=process)
-            try:
-                await wait_until_up(server.url)
-            except TimeoutError as error:
-                log.seek(0)
-                raise TimeoutError(log.read().decode(errors="replace")) from error
-            yield server
-        finally:
-            process.terminate()
-            try:
-                await asyncio.to_thread(process.wait, 15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                await asyncio.to_thread(process.wait)
+async def server_processes(
+    database_url: str, count: int, **settings: str
+) -> AsyncIterator[list[ServerProcess]]:
+    """`count` server processes on one already migrated database, started side by side;
+    keyword arguments become AMARCORD_* settings."""
+    servers = [ServerProcess(database_url, settings) for _ in range(count)]
+    try:
+        await asyncio.gather(*(server.wait_until_up() for server in servers))
+        yield servers
+    finally:
+        await asyncio.gather(*(server.stop() for server in servers))

@@ -66,7 +66,7 @@ async def _files_of(session: AsyncSession, event_ids: Sequence[int]) -> dict[int
         .where(EventFile.event_id.in_(event_ids))
         .order_by(File.id)
     )
-    for event_id, file in (await session.execute(query)).tuples():
+    for event_id, file in await session.execute(query):
         attached[event_id].append(file)
     return attached
 

@@ -14,6 +14,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from amarcord.db.blobs import execute_with_blobs
 from amarcord.db.engine import Database
 from amarcord.db.models import (
     FILE_CHUNK_BYTES,
@@ -100,7 +101,8 @@ async def _store_chunks(session: AsyncSession, file_id: int, content: Readable) 
     index = 0
     while chunk := content.read(FILE_CHUNK_BYTES):
         # One INSERT per chunk through Core: the ORM would keep every chunk in the session.
-        await session.execute(insert(FileChunk).values(file_id=file_id, index=index, data=chunk))
+        statement = insert(FileChunk).values(file_id=file_id, index=index, data=chunk)
+        await execute_with_blobs(session, statement)
         index += 1
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from amarcord.db.blobs import execute_with_blobs
 from amarcord.db.models import File, LiveStreamImage
 from amarcord.domain.errors import NotFound
 from amarcord.domain.mime import extension
@@ -59,8 +60,6 @@ async def replace(session: AsyncSession, beamtime_id: int, frame: Frame) -> Live
     await lock(session, beamtime_id)
     now = changes.utcnow()
     values = {
-        "content": frame.content,
-        "thumbnail": frame.thumbnail,
         "mime_type": frame.mime_type,
         "size": len(frame.content),
         "sha256": frame.sha256,
@@ -68,12 +67,14 @@ async def replace(session: AsyncSession, beamtime_id: int, frame: Frame) -> Live
         "height": frame.height,
         "updated_at": now,
     }
-    # Core statements: no ORM round trip for the previous frame's bytes.
-    result = await session.execute(
-        update(LiveStreamImage).where(LiveStreamImage.beamtime_id == beamtime_id).values(values)
-    )
+    this_beamtime = LiveStreamImage.beamtime_id == beamtime_id
+    # Core statements: the ORM would load the previous frame's bytes first.
+    result = await session.execute(update(LiveStreamImage).where(this_beamtime).values(values))
     if getattr(result, "rowcount", 0) == 0:
-        await session.execute(insert(LiveStreamImage).values(beamtime_id=beamtime_id, **values))
+        new_row = insert(LiveStreamImage).values(beamtime_id=beamtime_id, content=b"", **values)
+        await session.execute(new_row)
+    images = {"content": frame.content, "thumbnail": frame.thumbnail}
+    await execute_with_blobs(session, update(LiveStreamImage).where(this_beamtime).values(images))
     return LiveStreamInfo(
         beamtime_id=beamtime_id,
         updated_at=now,

@@ -10,7 +10,7 @@ from quart_schema import QuartSchema
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from amarcord import __version__
-from amarcord.api import beamtimes, changes, docs_assets, health, runs
+from amarcord.api import beamtimes, changes, docs_assets, health, overview, runs
 from amarcord.api import events, files, live_stream
 from amarcord.api import configuration, data_sets, experiment_types, schedule
 from amarcord.api.access import enforce_access
@@ -23,6 +23,7 @@ BLUEPRINTS = (
     health.blueprint,
     docs_assets.blueprint,
     beamtimes.blueprint,
+    overview.blueprint,
     changes.blueprint,
     runs.blueprint,
     files.blueprint,

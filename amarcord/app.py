@@ -13,7 +13,8 @@ from amarcord import __version__
 from amarcord.api import beamtimes, changes, docs_assets, health, overview, runs
 from amarcord.api import events, files, live_stream
 from amarcord.api import configuration, data_sets, experiment_types, schedule
-from amarcord.api.access import enforce_access
+from amarcord.api import auth, members, tokens
+from amarcord.api.access import install_access_control
 from amarcord.api.context import EXTENSION_KEY, AppState
 from amarcord.api.errors import register_error_handlers
 from amarcord.config import Settings
@@ -23,6 +24,9 @@ BLUEPRINTS = (
     health.blueprint,
     docs_assets.blueprint,
     beamtimes.blueprint,
+    auth.blueprint,
+    members.blueprint,
+    tokens.blueprint,
     overview.blueprint,
     changes.blueprint,
     runs.blueprint,
@@ -68,7 +72,7 @@ def create_app(settings: Settings) -> Quart:
     app.extensions[EXTENSION_KEY] = AppState(settings=settings, database=_open(settings))
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
-    app.before_request(enforce_access)
+    install_access_control(app)
     register_error_handlers(app)
 
     @app.after_serving

@@ -1,4 +1,4 @@
-"""The `amarcord` command: serve the app and manage the database schema."""
+"""The `amarcord` command: serve the app, manage the database schema, accounts and tokens."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from hypercorn.asyncio import serve as hypercorn_serve
 from hypercorn.config import Config as HypercornConfig
 from hypercorn.run import run as hypercorn_run
 
+from amarcord import cli_accounts
 from amarcord.app import create_app
 from amarcord.config import Settings
 from amarcord.db import migrate
@@ -118,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     revision = db.add_parser("revision", help="autogenerate a revision (developers)")
     revision.add_argument("-m", "--message", required=True)
     revision.set_defaults(handler=_db_revision)
+    cli_accounts.add_commands(commands)
     return parser
 
 

@@ -4,12 +4,15 @@ the server reads the environment."""
 
 from __future__ import annotations
 
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+Network = IPv4Network | IPv6Network
 
 
 class Settings(BaseSettings):
@@ -57,6 +60,55 @@ class Settings(BaseSettings):
         gt=0,
         description="Seconds of silence after which the change stream sends a keep-alive comment.",
     )
+
+    auth: Literal["local", "proxy", "none"] = Field(
+        default="none",
+        description="Access control: local accounts, a trusted authenticating proxy, or none "
+        "(single-user laptop).",
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Key that signs session cookies; default: generated once and kept in the "
+        "database, so that every server process uses the same.",
+    )
+    session_days: float = Field(
+        default=14, gt=0, description="Days a browser session stays valid after signing in."
+    )
+    proxy_user_header: str = Field(
+        default="X-Remote-User",
+        min_length=1,
+        description="Request header in which the trusted proxy passes the user name.",
+    )
+    proxy_name_header: str | None = Field(
+        default=None, description="Optional header with the user's display name (proxy mode)."
+    )
+    trusted_proxies: Annotated[tuple[Network, ...], NoDecode] = Field(
+        default=(),
+        description="Comma-separated addresses or networks (CIDR) of reverse proxies whose "
+        "X-Forwarded-For/-Proto and user headers are believed.",
+    )
+    login_attempts: int = Field(
+        default=5, ge=1, description="Failed logins allowed per user name and client address."
+    )
+    login_window: float = Field(
+        default=300, gt=0, description="Seconds over which failed logins are counted."
+    )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _networks(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(
+                ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip()
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _proxy_needs_trusted_addresses(self) -> Settings:
+        if self.auth == "proxy" and not self.trusted_proxies:
+            msg = "AMARCORD_AUTH=proxy needs AMARCORD_TRUSTED_PROXIES (the proxy's addresses)"
+            raise ValueError(msg)
+        return self
 
     @field_validator("default_timezone")
     @classmethod

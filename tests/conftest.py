@@ -25,6 +25,9 @@ from amarcord.config import Settings
 from amarcord.db import migrate
 from amarcord.db.engine import Database
 from amarcord.db.models import Base
+from tests.support.auth import admin_client, anonymous_client, client_as, token_client
+
+__all__ = ["anonymous_client", "client_as", "token_client"]  # fixtures for every test
 
 SERVER_ENGINES = {
     "mysql": "AMARCORD_TEST_MYSQL_URL",
@@ -103,5 +106,7 @@ async def app(settings: Settings) -> AsyncIterator[Quart]:
 
 
 @pytest.fixture
-def client(app: Quart) -> Client:
-    return app.test_client()
+async def client(app: Quart) -> Client:
+    """An administrator: every request carries an admin token (tests/support/auth.py has
+    `anonymous_client`, `client_as(role, beamtime_id)` and `token_client(...)`)."""
+    return await admin_client(app)

@@ -7,11 +7,12 @@ from datetime import datetime
 from quart import Blueprint, Response
 from quart_schema import tag, validate_querystring, validate_request, validate_response
 
-from amarcord.api.access import access, current_actor
+from amarcord.api.access import access, current_actor, current_identity
 from amarcord.api.context import database, settings
 from amarcord.api.http import decode_cursor, encode_cursor, etag, if_match_version
 from amarcord.schemas.beamtimes import BeamtimeCreate, BeamtimeList, BeamtimeOut, BeamtimePatch
 from amarcord.schemas.common import DeleteQuery, PageQuery
+from amarcord.store import accounts, memberships
 from amarcord.store import beamtimes as store
 
 blueprint = Blueprint("beamtimes", __name__, url_prefix="/api/beamtimes")
@@ -24,18 +25,23 @@ def _out(row: object) -> tuple[BeamtimeOut, int, dict[str, str]]:
 
 
 @blueprint.get("")
-@access("read")
+@access("signed_in")
 @tag(["beamtimes"])
 @validate_querystring(PageQuery)
 @validate_response(BeamtimeList)
 async def list_beamtimes(query_args: PageQuery) -> BeamtimeList:
-    """List beamtimes, newest start first."""
+    """List the caller's beamtimes (admins and tokens for every beamtime: all), newest start
+    first."""
     after = None
     if query_args.cursor:
         position = decode_cursor(query_args.cursor, _CURSOR_KEYS)
         after = (datetime.fromisoformat(position["start"]), int(position["id"]))
     async with database().read() as session:
-        page = await store.list_page(session, limit=query_args.limit, after=after)
+        caller = current_identity()
+        visible = None
+        if not caller.sees_all_beamtimes:
+            visible = memberships.visible_beamtime_ids(caller.user_id, caller.beamtime_id)
+        page = await store.list_page(session, limit=query_args.limit, after=after, visible=visible)
     items = [BeamtimeOut.model_validate(row) for row in page.items]
     next_cursor = None
     if page.has_more and items:
@@ -45,16 +51,20 @@ async def list_beamtimes(query_args: PageQuery) -> BeamtimeList:
 
 
 @blueprint.post("")
-@access("admin")
+@access("person")
 @tag(["beamtimes"])
 @validate_request(BeamtimeCreate)
 @validate_response(BeamtimeOut, 201)
 async def create_beamtime(data: BeamtimeCreate) -> tuple[BeamtimeOut, int, dict[str, str]]:
-    """Create a beamtime."""
+    """Create a beamtime; the signed-in person who creates it becomes its owner."""
     values = data.model_dump()
     values["timezone"] = values["timezone"] or settings().default_timezone
+    identity = current_identity()
     async with database().write() as session:
-        row = await store.create(session, values, actor=current_actor())
+        row = await store.create(session, values, actor=identity.name)
+        if identity.user_id is not None:
+            creator = await accounts.get(session, identity.user_id)
+            await memberships.add(session, row.id, creator, "owner", actor=identity.name)
     model, _, headers = _out(row)
     return model, 201, headers
 
@@ -85,7 +95,7 @@ async def patch_beamtime(bt: int, data: BeamtimePatch) -> tuple[BeamtimeOut, int
 
 
 @blueprint.delete("/<int:bt>")
-@access("admin")
+@access("owner")
 @tag(["beamtimes"])
 @validate_querystring(DeleteQuery)
 async def delete_beamtime(bt: int, query_args: DeleteQuery) -> Response:

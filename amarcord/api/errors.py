@@ -49,6 +49,7 @@ _TITLES = {
     413: "Content too large",
     415: "Unsupported media type",
     422: "Validation failed",
+    429: "Too many requests",
     500: "Internal server error",
 }
 

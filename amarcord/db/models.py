@@ -321,3 +321,73 @@ class Change(Base):
     action: Mapped[str] = mapped_column(String(16))
     before: Mapped[dict[str, Any] | None] = mapped_column(json_document())
     after: Mapped[dict[str, Any] | None] = mapped_column(json_document())
+
+
+# Access control: accounts, beamtime roles, API tokens, and the state that several server
+# processes must share (the cookie signing key, failed logins).
+
+
+class UserAccount(Base):
+    """A person. `password_hash` is empty for accounts that sign in through a proxy."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(255))
+    username_key: Mapped[str] = mapped_column(name_key(), unique=True)
+    display_name: Mapped[str] = mapped_column(String(255))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class BeamtimeMember(Base):
+    __tablename__ = "beamtime_member"
+
+    beamtime_id: Mapped[int] = mapped_column(
+        ForeignKey("beamtime.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(16))
+
+
+class ApiToken(Base):
+    """Only the sha256 `digest` of the secret is stored. No beamtime: valid for all of them."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    beamtime_id: Mapped[int | None] = mapped_column(
+        ForeignKey("beamtime.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_by: Mapped[str] = mapped_column(String(255))
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class ServerSecret(Base):
+    """Secrets generated once and shared by every server process (the cookie signing key)."""
+
+    __tablename__ = "server_secret"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class LoginAttempt(Base):
+    """A failed login, keyed by a digest of user name and client address; kept in the
+    database so that the limit holds across server processes."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (Index("ix_login_attempt_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from amarcord.db.models import Beamtime, Run
@@ -62,16 +62,25 @@ async def get(session: AsyncSession, beamtime_id: int) -> Beamtime:
 
 
 async def list_page(
-    session: AsyncSession, *, limit: int, after: tuple[datetime, int] | None
+    session: AsyncSession,
+    *,
+    limit: int,
+    after: tuple[datetime, int] | None,
+    visible: Select[int] | None = None,
 ) -> BeamtimePage:
+    """A page of beamtimes; `visible` (ids the caller may see) limits them, None: all."""
     query = select(Beamtime).order_by(Beamtime.start.desc(), Beamtime.id.desc())
+    count = select(func.count()).select_from(Beamtime)
+    if visible is not None:
+        query = query.where(Beamtime.id.in_(visible))
+        count = count.where(Beamtime.id.in_(visible))
     if after is not None:
         start, last_id = after
         query = query.where(
             (Beamtime.start < start) | ((Beamtime.start == start) & (Beamtime.id < last_id))
         )
     rows = list((await session.scalars(query.limit(limit + 1))).all())
-    total = await session.scalar(select(func.count()).select_from(Beamtime)) or 0
+    total = await session.scalar(count) or 0
     return BeamtimePage(items=rows[:limit], total=total, has_more=len(rows) > limit)
 
 

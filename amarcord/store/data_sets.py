@@ -73,8 +73,9 @@ async def _matched(
     """Each data set with its matching runs; the runs of each type are loaded once."""
     type_ids = {data_set.experiment_type_id for data_set in data_sets}
     members = await members_of(session, type_ids)
-    runs = await runs_of_types(session, beamtime_id, type_ids)
-    indexes = {type_id: RunIndex(runs[type_id], match_rules(members[type_id])) for type_id in runs}
+    rules = {type_id: match_rules(members[type_id]) for type_id in type_ids}
+    runs = await runs_of_types(session, beamtime_id, rules)
+    indexes = {type_id: RunIndex(runs[type_id], rules[type_id]) for type_id in runs}
     return [
         _Matched(
             data_set,
@@ -142,7 +143,7 @@ async def data_set_of_run(
     document = run.attributi or {}
     for data_set in candidates:
         if run_matches_data_set(data_set.attributi or {}, document, rules):
-            runs = (await runs_of_types(session, beamtime_id, [type_id]))[type_id]
+            runs = (await runs_of_types(session, beamtime_id, {type_id: rules}))[type_id]
             return data_set, RunIndex(runs, rules).matching(data_set.attributi or {})
     return None
 

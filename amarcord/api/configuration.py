@@ -8,7 +8,7 @@ from quart_schema import tag, validate_querystring, validate_request, validate_r
 from amarcord.api.access import access, current_actor
 from amarcord.api.context import database
 from amarcord.api.http import etag, if_match_version
-from amarcord.api.id_cursor import after_id, next_cursor
+from amarcord.api.id_cursor import after_id, page_fields
 from amarcord.schemas.common import PageQuery
 from amarcord.schemas.configuration import (
     ConfigurationHistory,
@@ -67,9 +67,4 @@ async def configuration_history(bt: int, query_args: PageQuery) -> Configuration
         page = await store.history(
             session, bt, limit=query_args.limit, after=after_id(query_args.cursor)
         )
-    last = page.items[-1].id if page.items else None
-    return ConfigurationHistory(
-        items=[ConfigurationOut.model_validate(item) for item in page.items],
-        total=page.total,
-        next_cursor=next_cursor(page.has_more, last),
-    )
+    return ConfigurationHistory(**page_fields(page, ConfigurationOut))

@@ -8,7 +8,7 @@ from quart_schema import tag, validate_querystring, validate_request, validate_r
 from amarcord.api.access import access, current_actor
 from amarcord.api.context import database
 from amarcord.api.http import etag, if_match_version
-from amarcord.api.id_cursor import after_id, next_cursor
+from amarcord.api.id_cursor import after_id, page_fields
 from amarcord.schemas.data_sets import DataSetCreate, DataSetList, DataSetOut, DataSetQuery
 from amarcord.store import data_sets as store
 from amarcord.store.data_sets import DataSetRecord
@@ -36,12 +36,7 @@ async def list_data_sets(bt: int, query_args: DataSetQuery) -> DataSetList:
             limit=query_args.limit,
             after=after_id(query_args.cursor),
         )
-    last = page.items[-1].id if page.items else None
-    return DataSetList(
-        items=[DataSetOut.model_validate(item) for item in page.items],
-        total=page.total,
-        next_cursor=next_cursor(page.has_more, last),
-    )
+    return DataSetList(**page_fields(page, DataSetOut))
 
 
 @blueprint.post("")

@@ -10,7 +10,7 @@ from quart_schema import tag, validate_querystring, validate_request, validate_r
 from amarcord.api.access import access, current_actor
 from amarcord.api.context import database
 from amarcord.api.http import etag, if_match_version
-from amarcord.api.id_cursor import after_id, next_cursor
+from amarcord.api.id_cursor import after_id, page_fields
 from amarcord.schemas.common import DeleteQuery, PageQuery
 from amarcord.schemas.experiment_types import (
     ExperimentTypeAttributoIn,
@@ -49,12 +49,7 @@ async def list_experiment_types(bt: int, query_args: PageQuery) -> ExperimentTyp
         page = await store.list_page(
             session, bt, limit=query_args.limit, after=after_id(query_args.cursor)
         )
-    last = page.items[-1].id if page.items else None
-    return ExperimentTypeList(
-        items=[ExperimentTypeOut.model_validate(item) for item in page.items],
-        total=page.total,
-        next_cursor=next_cursor(page.has_more, last),
-    )
+    return ExperimentTypeList(**page_fields(page, ExperimentTypeOut))
 
 
 @blueprint.post("")

@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from amarcord.db.models import ExperimentType, UserConfiguration
-from amarcord.domain.errors import ValidationFailed
+from amarcord.db.models import UserConfiguration
 from amarcord.store import beamtimes, changes
 from amarcord.store.id_pages import IdPage, page_by_id
+from amarcord.store.type_members import check_experiment_type
 
 ENTITY = "configuration"
 KEYS = ("auto_pilot", "current_experiment_type_id", "live_stream_url")
@@ -88,19 +88,6 @@ async def history(
     return IdPage([_state(row) for row in page.items], page.total, page.has_more)
 
 
-async def _check_experiment_type(session: AsyncSession, beamtime_id: int, type_id: int) -> None:
-    found = await session.scalar(
-        select(ExperimentType.id).where(
-            ExperimentType.id == type_id, ExperimentType.beamtime_id == beamtime_id
-        )
-    )
-    if found is None:
-        raise ValidationFailed.single(
-            ("body", "current_experiment_type_id"),
-            f"experiment type {type_id} does not exist in beamtime {beamtime_id}",
-        )
-
-
 async def update(
     session: AsyncSession,
     beamtime_id: int,
@@ -115,7 +102,8 @@ async def update(
     beamtimes.check_version(current.version, expected_version, "the configuration")
     type_id = values.get("current_experiment_type_id")
     if type_id is not None:
-        await _check_experiment_type(session, beamtime_id, type_id)
+        loc = ("body", "current_experiment_type_id")
+        await check_experiment_type(session, beamtime_id, type_id, loc)
     return await append(session, beamtime_id, current, values, actor=actor)
 
 

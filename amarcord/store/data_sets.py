@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from amarcord.db.models import Chemical, DataSet, ExperimentType, Run
+from amarcord.db.models import Chemical, DataSet, Run
 from amarcord.domain.data_sets import MatchRule, data_set_values_conflict, run_matches_data_set
 from amarcord.domain.errors import Conflict, ErrorCollector, Loc, NotFound, ValidationFailed
 from amarcord.domain.run_ranges import format_run_ranges
@@ -20,7 +20,14 @@ from amarcord.domain.values import StoredValue, did_you_mean, validate_values
 from amarcord.store import beamtimes, changes
 from amarcord.store.data_set_runs import RunIndex, runs_of_types
 from amarcord.store.id_pages import IdPage, page_by_id
-from amarcord.store.type_members import Member, match_rules, members_of, named_values, run_members
+from amarcord.store.type_members import (
+    Member,
+    check_experiment_type,
+    match_rules,
+    members_of,
+    named_values,
+    run_members,
+)
 
 ENTITY = "data_set"
 _INT64 = 2**63
@@ -46,6 +53,27 @@ def snapshot(data_set: DataSet, members: Sequence[Member]) -> dict[str, Any]:
         "experiment_type_id": data_set.experiment_type_id,
         "attributi": named_values(members, data_set.attributi or {}),
     }
+
+
+async def _record_change(
+    session: AsyncSession,
+    data_set: DataSet,
+    members: Sequence[Member],
+    action: Literal["created", "deleted"],
+    *,
+    actor: str,
+) -> None:
+    values = snapshot(data_set, members)
+    await changes.record(
+        session,
+        beamtime_id=data_set.beamtime_id,
+        actor=actor,
+        entity=ENTITY,
+        entity_id=data_set.id,
+        action=action,
+        before=values if action == "deleted" else None,
+        after=values if action == "created" else None,
+    )
 
 
 @dataclass(frozen=True)
@@ -151,14 +179,7 @@ async def data_set_of_run(
 async def _type_members(
     session: AsyncSession, beamtime_id: int, type_id: int, loc: Loc
 ) -> list[Member]:
-    found = await session.scalar(
-        select(ExperimentType.id).where(
-            ExperimentType.id == type_id, ExperimentType.beamtime_id == beamtime_id
-        )
-    )
-    if found is None:
-        msg = f"experiment type {type_id} does not exist in beamtime {beamtime_id}"
-        raise ValidationFailed.single(loc, msg)
+    await check_experiment_type(session, beamtime_id, type_id, loc)
     return (await members_of(session, [type_id]))[type_id]
 
 
@@ -301,15 +322,7 @@ async def create(
     )
     session.add(data_set)
     await session.flush()
-    await changes.record(
-        session,
-        beamtime_id=beamtime_id,
-        actor=actor,
-        entity=ENTITY,
-        entity_id=data_set.id,
-        action="created",
-        after=snapshot(data_set, members),
-    )
+    await _record_change(session, data_set, members, "created", actor=actor)
     [matched] = await _matched(session, beamtime_id, [data_set])
     return matched.record()
 
@@ -327,13 +340,5 @@ async def delete(
     beamtimes.check_version(data_set.version, expected_version, f"data set {data_set_id}")
     type_id = data_set.experiment_type_id
     members = (await members_of(session, [type_id]))[type_id]
-    await changes.record(
-        session,
-        beamtime_id=beamtime_id,
-        actor=actor,
-        entity=ENTITY,
-        entity_id=data_set.id,
-        action="deleted",
-        before=snapshot(data_set, members),
-    )
+    await _record_change(session, data_set, members, "deleted", actor=actor)
     await session.delete(data_set)

@@ -1,4 +1,5 @@
-"""The attributi of experiment types, with what data sets need to know about them."""
+"""Experiment types as other resources see them: their attributi, with what data sets need
+to know about them, and references to them."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from amarcord.db.models import Attributo, ExperimentTypeAttributo
+from amarcord.db.models import Attributo, ExperimentType, ExperimentTypeAttributo
 from amarcord.domain.attributo_types import AttributoType, DecimalType, parse_attributo_type
 from amarcord.domain.data_sets import MatchRule
+from amarcord.domain.errors import Loc, ValidationFailed
 from amarcord.domain.values import AttributoInfo, value_to_json
 
 
@@ -43,6 +45,20 @@ class Member:
         if isinstance(t, DecimalType):
             return MatchRule(t.kind, t.tolerance, t.tolerance_is_absolute)
         return MatchRule(t.kind)
+
+
+async def check_experiment_type(
+    session: AsyncSession, beamtime_id: int, type_id: int, loc: Loc
+) -> None:
+    """A reference to an experiment type in a request body must be one of this beamtime's."""
+    found = await session.scalar(
+        select(ExperimentType.id).where(
+            ExperimentType.id == type_id, ExperimentType.beamtime_id == beamtime_id
+        )
+    )
+    if found is None:
+        msg = f"experiment type {type_id} does not exist in beamtime {beamtime_id}"
+        raise ValidationFailed.single(loc, msg)
 
 
 async def members_of(session: AsyncSession, type_ids: Collection[int]) -> dict[int, list[Member]]:

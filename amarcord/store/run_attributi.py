@@ -3,7 +3,7 @@ turning id-keyed stored documents into name-keyed API objects, and for filter fi
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from amarcord.db.models import Attributo, Chemical
-from amarcord.domain.attributo_types import DecimalType, ListType, parse_attributo_type
+from amarcord.domain.attributo_types import ListType, parse_attributo_type
 from amarcord.domain.errors import FieldError, ValidationFailed
 from amarcord.domain.filter_language import FieldSpec, Kind
 from amarcord.domain.values import AttributoInfo, StoredValue, validate_values, value_to_json
@@ -27,26 +27,26 @@ class RunAttributi:
     by_id: dict[int, AttributoInfo] = field(init=False)
     # Stored documents are keyed by str(id): this maps those keys to names.
     name_of_key: dict[str, str] = field(init=False)
-    # Some engines hand a stored 3.0 back as 3; these keys need float() on the way out.
-    decimal_keys: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_id", {info.id: info for info in self.infos})
         object.__setattr__(self, "name_of_key", {str(info.id): info.name for info in self.infos})
-        object.__setattr__(self, "decimal_keys", frozenset(_decimal_keys(self.infos)))
+
+    def rename(self, document: Mapping[str, Any]) -> dict[str, Any]:
+        """A stored document (keyed by id) keyed by name, values as stored: the listing's
+        hot path. Writers store decimals as floats (`validate_values`), and every engine
+        keeps the JSON text as written, so values need no further conversion."""
+        names = self.name_of_key
+        return {names[key]: value for key, value in document.items() if key in names}
 
     def to_names(self, document: Mapping[str, Any]) -> dict[str, Any]:
-        """A stored document (keyed by id) as the API shows it (keyed by name)."""
-        names = self.name_of_key
-        named = {names[key]: value for key, value in document.items() if key in names}
-        for key in self.decimal_keys:
-            value = document.get(key)
-            # Only integers (and lists holding them) need value_to_json's float(); checking
-            # first keeps the full run table fast.
-            if type(value) is int or (type(value) is list and int in map(type, value)):
-                info = self.by_id[int(key)]
-                named[info.name] = value_to_json(info.type, value)
-        return named
+        """A stored document as the API shows one run, through `value_to_json`."""
+        by_id = self.by_id
+        return {
+            info.name: value_to_json(info.type, value)
+            for key, value in document.items()
+            if (info := by_id.get(int(key))) is not None
+        }
 
     def chemical_names(self) -> set[str]:
         return {info.name.casefold() for info in self.infos if info.type.kind == "chemical"}
@@ -56,13 +56,6 @@ class RunAttributi:
 
     def filter_fields(self) -> list[FieldSpec]:
         return [_field_spec(info) for info in self.infos]
-
-
-def _decimal_keys(infos: Iterable[AttributoInfo]) -> Iterable[str]:
-    for info in infos:
-        t = info.type
-        if isinstance(t, DecimalType) or (isinstance(t, ListType) and t.item_kind == "decimal"):
-            yield str(info.id)
 
 
 def _field_spec(info: AttributoInfo) -> FieldSpec:

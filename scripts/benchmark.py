@@ -1,0 +1,542 @@
+"""Benchmark a real amarcord server: `python scripts/benchmark.py [--database-url URL] [--quick]`.
+
+Starts `amarcord serve` on a loopback port (after `amarcord db upgrade`; by default on a fresh
+SQLite file), seeds one beamtime directly in the database (10,000 runs x 30 run attributi of
+mixed kinds, 50 chemicals x 10 attributi), then measures every registered scenario with httpx
+against the server at 1 and 16 concurrent clients: latency percentiles, throughput and the
+server's peak RSS. It also times the floor of the full run table in-process: the raw database
+fetch of the same rows plus their JSON encoding. Prints a markdown table.
+
+Adding a scenario: write `async def my_case(bench: Bench) -> list[Result]` and decorate it
+with `@scenario("my case")`; `Bench.measure` does the timing and the bookkeeping.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import itertools
+import os
+import platform
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+from sqlalchemy import insert, select
+
+from amarcord.db.engine import Database
+from amarcord.db.models import Attributo, Chemical, Run, RunDataPath
+from amarcord.domain.attributo_types import attributo_type_to_json, parse_attributo_type
+
+REPO = Path(__file__).resolve().parent.parent
+RUN_KINDS = (
+    ["integer"] * 6
+    + ["decimal"] * 8
+    + ["string"] * 6
+    + ["boolean"] * 3
+    + ["choice"] * 2
+    + ["datetime"] * 2
+    + ["list"] * 2
+    + ["chemical"]
+)
+CHEMICAL_KINDS = ["integer"] * 3 + ["decimal"] * 3 + ["string"] * 3 + ["boolean"]
+WORDS = ["lysozyme", "thaumatin", "thin crystals", "Bad shot", "ok", "jet unstable", "clear"]
+CHOICES = ["fast", "slow", "medium"]
+FILTER = 'integer_1 > 20000 and boolean_1 == true and string_1 ? "a"'
+SORT = "-decimal_1"
+
+
+# ---------------------------------------------------------------------------------------------
+# Results and the scenario registry
+
+
+@dataclass
+class Result:
+    scenario: str
+    clients: int
+    latencies: list[float]  # seconds
+    elapsed: float
+    peak_rss_mb: float | None
+    target: str = ""
+    ok: bool | None = None
+
+    @property
+    def p50_ms(self) -> float:
+        return 1000 * statistics.median(self.latencies)
+
+    @property
+    def p95_ms(self) -> float:
+        ordered = sorted(self.latencies)
+        return 1000 * ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+    @property
+    def per_second(self) -> float:
+        return len(self.latencies) / self.elapsed
+
+
+Scenario = Callable[["Bench"], Awaitable[list[Result]]]
+SCENARIOS: dict[str, Scenario] = {}
+
+
+def scenario(name: str) -> Callable[[Scenario], Scenario]:
+    def register(function: Scenario) -> Scenario:
+        SCENARIOS[name] = function
+        return function
+
+    return register
+
+
+@dataclass
+class Bench:
+    """What a scenario needs: the server, a client, the seeded beamtime and helpers."""
+
+    base_url: str
+    server_pid: int
+    database_url: str
+    beamtime_id: int
+    runs: int
+    quick: bool
+    client: httpx.AsyncClient
+    floor_ms: float | None = None
+    numbers: Iterator[int] = field(default_factory=lambda: itertools.count(1_000_001))
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}/api/beamtimes/{self.beamtime_id}{path}"
+
+    def reset_peak_rss(self) -> None:
+        # Writing 5 to clear_refs resets VmHWM (Linux), so each phase reports its own peak.
+        with contextlib.suppress(OSError):
+            Path(f"/proc/{self.server_pid}/clear_refs").write_text("5")
+
+    def peak_rss_mb(self) -> float | None:
+        try:
+            status = Path(f"/proc/{self.server_pid}/status").read_text()
+        except OSError:
+            return None
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return None
+
+    async def measure(
+        self,
+        name: str,
+        request: Callable[[], Awaitable[httpx.Response]],
+        *,
+        clients: int,
+        per_client: int,
+        expect: int = 200,
+    ) -> Result:
+        """`clients` concurrent loops of `per_client` requests each."""
+        self.reset_peak_rss()
+        latencies: list[float] = []
+
+        async def loop() -> None:
+            for _ in range(per_client):
+                start = time.perf_counter()
+                response = await request()
+                latencies.append(time.perf_counter() - start)
+                if response.status_code != expect:
+                    msg = f"{name}: {response.status_code} {response.text[:300]}"
+                    raise RuntimeError(msg)
+
+        start = time.perf_counter()
+        await asyncio.gather(*(loop() for _ in range(clients)))
+        elapsed = time.perf_counter() - start
+        return Result(name, clients, latencies, elapsed, self.peak_rss_mb())
+
+
+# ---------------------------------------------------------------------------------------------
+# Scenarios
+
+
+@scenario("full run table (limit=all)")
+async def full_table(bench: Bench) -> list[Result]:
+    url = bench.url("/runs?limit=all")
+
+    async def get() -> httpx.Response:
+        return await bench.client.get(url)
+
+    await get()  # warm-up: caches, connection pool
+    n = 5 if bench.quick else 20
+    single = await bench.measure("full run table (limit=all)", get, clients=1, per_client=n)
+    floor = bench.floor_ms
+    single.target = "p50 ≤ 250 ms and ≤ 3× floor"
+    single.ok = single.p50_ms <= 250 and (floor is None or single.p50_ms <= 3 * floor)
+    many = await bench.measure(
+        "full run table (limit=all)", get, clients=16, per_client=2 if bench.quick else 4
+    )
+    many.target = "peak RSS ≤ 300 MB"
+    many.ok = many.peak_rss_mb is not None and many.peak_rss_mb <= 300
+    return [single, many]
+
+
+@scenario("filtered page sorted by an attributo")
+async def filtered_page(bench: Bench) -> list[Result]:
+    query = httpx.QueryParams({"filter": FILTER, "sort": SORT, "limit": "100"})
+    url = bench.url(f"/runs?{query}")
+
+    async def get() -> httpx.Response:
+        return await bench.client.get(url)
+
+    await get()
+    n = 30 if bench.quick else 200
+    name = "filtered page sorted by an attributo"
+    single = await bench.measure(name, get, clients=1, per_client=n)
+    single.target, single.ok = "p50 ≤ 30 ms", single.p50_ms <= 30
+    many = await bench.measure(name, get, clients=16, per_client=max(2, n // 16))
+    return [single, many]
+
+
+def _put_body(rng: random.Random) -> dict[str, Any]:
+    return {
+        "started": datetime.now(UTC).isoformat(),
+        "attributi": {
+            "integer_1": rng.randint(0, 100_000),
+            "decimal_1": round(rng.uniform(0, 1000), 3),
+            "string_1": rng.choice(WORDS),
+            "boolean_1": rng.random() < 0.5,
+            "choice_1": rng.choice(CHOICES),
+        },
+        "data_paths": [{"path": "/raw/daq/*.h5"}],
+    }
+
+
+@scenario("run creation by PUT")
+async def put_create(bench: Bench) -> list[Result]:
+    rng = random.Random(1)
+
+    async def put() -> httpx.Response:
+        return await bench.client.put(
+            bench.url(f"/runs/{next(bench.numbers)}"), json=_put_body(rng)
+        )
+
+    n = 100 if bench.quick else 600
+    name = "run creation by PUT"
+    single = await bench.measure(name, put, clients=1, per_client=n, expect=201)
+    single.target, single.ok = "≥ 300 req/s", single.per_second >= 300
+    many = await bench.measure(name, put, clients=16, per_client=max(4, n // 16), expect=201)
+    many.target, many.ok = "p95 ≤ 100 ms", many.p95_ms <= 100
+    return [single, many]
+
+
+@scenario("PATCH of one attributo")
+async def patch_one(bench: Bench) -> list[Result]:
+    rng = random.Random(2)
+
+    async def patch() -> httpx.Response:
+        number = rng.randint(1, bench.runs)
+        body = {"attributi": {"integer_2": rng.randint(0, 100_000)}}
+        return await bench.client.patch(bench.url(f"/runs/{number}"), json=body)
+
+    n = 100 if bench.quick else 600
+    name = "PATCH of one attributo"
+    single = await bench.measure(name, patch, clients=1, per_client=n)
+    single.target, single.ok = "≥ 300 req/s", single.per_second >= 300
+    many = await bench.measure(name, patch, clients=16, per_client=max(4, n // 16))
+    return [single, many]
+
+
+# ---------------------------------------------------------------------------------------------
+# The floor: the same full table, fetched and encoded in-process without the server
+
+
+async def floor_ms(database_url: str, beamtime_id: int, repeat: int) -> float:
+    database = Database.open(database_url)
+    columns = (
+        Run.number,
+        Run.started,
+        Run.stopped,
+        Run.experiment_type_id,
+        Run.attributi,
+        Run.version,
+        Run.created_at,
+        Run.updated_at,
+    )
+    query = select(*columns).where(Run.beamtime_id == beamtime_id).order_by(Run.number.desc())
+    names = [column.key for column in columns]
+    timings = []
+    try:
+        for _ in range(repeat):
+            start = time.perf_counter()
+            async with database.read() as session:
+                rows = (await session.execute(query)).all()
+            orjson.dumps([dict(zip(names, row, strict=True)) for row in rows])
+            timings.append(time.perf_counter() - start)
+    finally:
+        await database.dispose()
+    return 1000 * statistics.median(timings)
+
+
+# ---------------------------------------------------------------------------------------------
+# Seeding
+
+
+def _type_of(kind: str, rng: random.Random) -> dict[str, Any]:
+    if kind == "choice":
+        return {"kind": "choice", "choices": CHOICES}
+    if kind == "list":
+        return {"kind": "list", "item_kind": rng.choice(["decimal", "string"])}
+    if kind == "decimal":
+        return {"kind": "decimal", "unit": "mm"}
+    return {"kind": kind}
+
+
+def _value(t: dict[str, Any], rng: random.Random, chemicals: list[int], start: datetime) -> Any:
+    makers: dict[str, Callable[[], Any]] = {
+        "integer": lambda: rng.randint(0, 100_000),
+        "decimal": lambda: round(rng.uniform(0, 1000), 3),
+        "string": lambda: f"{rng.choice(WORDS)} {rng.randint(0, 99)}",
+        "boolean": lambda: rng.random() < 0.5,
+        "choice": lambda: rng.choice(CHOICES),
+        "datetime": lambda: (start + timedelta(seconds=rng.randint(0, 10**6))).strftime(
+            "%Y-%m-%dT%H:%M:%S.%fZ"
+        ),
+        "list": lambda: (
+            [round(rng.uniform(0, 10), 2) for _ in range(3)]
+            if t.get("item_kind") == "decimal"
+            else rng.sample(WORDS, 2)
+        ),
+        "chemical": lambda: rng.choice(chemicals),
+    }
+    return makers[t["kind"]]()
+
+
+async def _add_attributi(
+    database: Database, beamtime_id: int, table: str, kinds: list[str], rng: random.Random
+) -> list[tuple[int, dict[str, Any]]]:
+    counters: dict[str, int] = {}
+    created = []
+    async with database.write() as session:
+        for position, kind in enumerate(kinds):
+            counters[kind] = counters.get(kind, 0) + 1
+            name = f"{kind}_{counters[kind]}"
+            t = attributo_type_to_json(parse_attributo_type(_type_of(kind, rng)))
+            row = Attributo(
+                beamtime_id=beamtime_id,
+                name=name,
+                name_key=name.casefold(),
+                group="manual" if position % 2 else "automatic",
+                associated_table=table,
+                type=t,
+                position=position,
+            )
+            session.add(row)
+            await session.flush()
+            created.append((row.id, t))
+    return created
+
+
+async def seed(database_url: str, base_url: str, runs: int) -> int:
+    async with httpx.AsyncClient(base_url=base_url) as client:
+        response = await client.post(
+            "/api/beamtimes",
+            json={
+                "external_id": "benchmark",
+                "start": "2026-11-20T08:00:00Z",
+                "end": "2026-11-24T08:00:00Z",
+                "timezone": "Europe/Berlin",
+            },
+        )
+        response.raise_for_status()
+        beamtime_id: int = response.json()["id"]
+    rng = random.Random(42)
+    database = Database.open(database_url)
+    start = datetime(2026, 11, 20, 8, tzinfo=UTC)
+    try:
+        chemical_attributi = await _add_attributi(
+            database, beamtime_id, "chemical", CHEMICAL_KINDS, rng
+        )
+        chemicals = []
+        async with database.write() as session:
+            for index in range(50):
+                document = {str(id_): _value(t, rng, [], start) for id_, t in chemical_attributi}
+                row = Chemical(
+                    beamtime_id=beamtime_id,
+                    name=f"chemical {index}",
+                    name_key=f"chemical {index}",
+                    attributi=document,
+                    created_at=start,
+                    updated_at=start,
+                )
+                session.add(row)
+                await session.flush()
+                chemicals.append(row.id)
+        run_attributi = await _add_attributi(database, beamtime_id, "run", RUN_KINDS, rng)
+        for first in range(1, runs + 1, 1000):
+            await _insert_runs(
+                database,
+                beamtime_id,
+                range(first, min(first + 1000, runs + 1)),
+                run_attributi,
+                chemicals,
+                rng,
+                start,
+            )
+    finally:
+        await database.dispose()
+    return beamtime_id
+
+
+async def _insert_runs(
+    database: Database,
+    beamtime_id: int,
+    numbers: range,
+    attributi: list[tuple[int, dict[str, Any]]],
+    chemicals: list[int],
+    rng: random.Random,
+    start: datetime,
+) -> None:
+    rows = []
+    for number in numbers:
+        started = start + timedelta(minutes=5 * number)
+        document = {
+            str(id_): _value(t, rng, chemicals, start) for id_, t in attributi if rng.random() < 0.9
+        }
+        rows.append(
+            {
+                "beamtime_id": beamtime_id,
+                "number": number,
+                "started": started,
+                "stopped": started + timedelta(minutes=4),
+                "experiment_type_id": None,
+                "attributi": document,
+                "version": 1,
+                "created_at": started,
+                "updated_at": started,
+            }
+        )
+    async with database.write() as session:
+        await session.execute(insert(Run), rows)
+        ids = await session.execute(
+            select(Run.id, Run.number).where(
+                Run.beamtime_id == beamtime_id, Run.number.between(numbers[0], numbers[-1])
+            )
+        )
+        paths = [
+            {"run_id": id_, "path": f"/raw/run_{n:05d}/*.h5", "source": "raw"} for id_, n in ids
+        ]
+        await session.execute(insert(RunDataPath), paths)
+
+
+# ---------------------------------------------------------------------------------------------
+# The server
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _environment(database_url: str, port: int) -> dict[str, str]:
+    return {
+        **os.environ,
+        "AMARCORD_DATABASE_URL": database_url,
+        "AMARCORD_HOST": "127.0.0.1",
+        "AMARCORD_PORT": str(port),
+        "AMARCORD_LOG_LEVEL": "WARNING",
+    }
+
+
+@contextlib.contextmanager
+def server(database_url: str) -> Iterator[tuple[str, int]]:
+    port = _free_port()
+    env = _environment(database_url, port)
+    cli = [sys.executable, "-m", "amarcord.cli"]
+    subprocess.run([*cli, "db", "upgrade"], env=env, check=True, cwd=REPO)
+    process = subprocess.Popen([*cli, "serve"], env=env, cwd=REPO)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(base_url, process)
+        yield base_url, process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _wait_until_up(base_url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("the server exited during start-up")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{base_url}/api/health", timeout=1).status_code == 200:
+                return
+        time.sleep(0.2)
+    raise RuntimeError("the server did not come up within 60 s")
+
+
+# ---------------------------------------------------------------------------------------------
+# Report
+
+
+def table(results: list[Result], floor: float, runs: int) -> str:
+    lines = [
+        "| scenario | clients | requests | p50 ms | p95 ms | req/s | server peak RSS MB "
+        "| target | met |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---|",
+        f"| floor: fetch + encode the full table in-process ({runs} runs) | 1 | – "
+        f"| {floor:.1f} | – | – | – | – | – |",
+    ]
+    for r in results:
+        rss = "–" if r.peak_rss_mb is None else f"{r.peak_rss_mb:.0f}"
+        met = "–" if r.ok is None else ("yes" if r.ok else "**no**")
+        lines.append(
+            f"| {r.scenario} | {r.clients} | {len(r.latencies)} | {r.p50_ms:.1f} "
+            f"| {r.p95_ms:.1f} | {r.per_second:.0f} | {rss} | {r.target or '–'} | {met} |"
+        )
+    return "\n".join(lines)
+
+
+async def run_benchmark(args: argparse.Namespace, database_url: str) -> int:
+    with server(database_url) as (base_url, pid):
+        started = time.perf_counter()
+        beamtime_id = await seed(database_url, base_url, args.runs)
+        print(f"seeded {args.runs} runs in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        floor = await floor_ms(database_url, beamtime_id, 5 if args.quick else 15)
+        limits = httpx.Limits(max_connections=32, max_keepalive_connections=32)
+        async with httpx.AsyncClient(timeout=120, limits=limits) as client:
+            bench = Bench(base_url, pid, database_url, beamtime_id, args.runs, args.quick, client)
+            bench.floor_ms = floor
+            results: list[Result] = []
+            for name, function in SCENARIOS.items():
+                if args.only and name not in args.only:
+                    continue
+                print(f"measuring: {name}", file=sys.stderr)
+                results += await function(bench)
+    print(f"machine: {platform.node()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    print(f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; database: {database_url.split(':')[0]}\n")
+    print(table(results, floor, args.runs))
+    return 0 if all(r.ok is not False for r in results) else 1
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", help="default: a fresh SQLite file")
+    parser.add_argument("--quick", action="store_true", help="fewer requests (a smoke test)")
+    parser.add_argument("--runs", type=int, default=10_000, help="runs to seed")
+    parser.add_argument("--only", nargs="*", choices=list(SCENARIOS), help="scenarios to run")
+    args = parser.parse_args()
+    if args.database_url:
+        return asyncio.run(run_benchmark(args, args.database_url))
+    with tempfile.TemporaryDirectory() as directory:
+        url = f"sqlite+aiosqlite:///{directory}/benchmark.db"
+        return asyncio.run(run_benchmark(args, url))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

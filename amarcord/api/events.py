@@ -39,8 +39,10 @@ def _after(cursor: str | None) -> tuple[datetime, int] | None:
 @validate_querystring(EventQuery)
 @validate_response(EventList)
 async def list_events(bt: int, query_args: EventQuery) -> EventList:
-    """Events, newest first; `q` searches text and source, `level` takes one or several
-    comma-separated levels, `since`/`until` bound the creation time, `run` a run number."""
+    """List events, newest first.
+
+    `q` searches text and source, `level` takes one or several comma-separated levels,
+    `since` (inclusive) and `until` (exclusive) bound the creation time, `run` selects a run."""
     filters = EventFilters(
         q=query_args.q,
         levels=query_args.levels,
@@ -66,8 +68,10 @@ async def list_events(bt: int, query_args: EventQuery) -> EventList:
 @validate_request(EventCreate)
 @validate_response(EventOut, 201)
 async def create_event(bt: int, data: EventCreate) -> tuple[EventOut, int, dict[str, str]]:
-    """Add an event; `source` defaults to the caller, `attach_live_stream` attaches a copy
-    of the current live-stream image (422 when there is none)."""
+    """Add an event.
+
+    `source` defaults to the caller; `attach_live_stream` attaches a copy of the current
+    live-stream image (422 when there is none)."""
     values = data.model_dump()
     values["source"] = data.source or current_actor()
     async with database().write() as session:
@@ -93,8 +97,9 @@ async def get_event(bt: int, event_id: int) -> tuple[EventOut, int, dict[str, st
 async def patch_event(
     bt: int, event_id: int, data: EventPatch
 ) -> tuple[EventOut, int, dict[str, str]]:
-    """Change the fields sent; the previous values stay in the change feed. Honours
-    `If-Match`."""
+    """Edit an event.
+
+    Changes the fields sent; the previous values stay in the change feed. Honours `If-Match`."""
     async with database().write() as session:
         record = await store.update(
             session,
@@ -111,8 +116,9 @@ async def patch_event(
 @access("write")
 @tag(["events"])
 async def delete_event(bt: int, event_id: int) -> Response:
-    """Delete an event (its files stay); the change feed keeps its content. Honours
-    `If-Match`."""
+    """Delete an event.
+
+    Its files stay; the change feed keeps its content. Honours `If-Match`."""
     async with database().write() as session:
         await store.delete(
             session, bt, event_id, actor=current_actor(), expected_version=if_match_version()

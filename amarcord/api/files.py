@@ -40,8 +40,10 @@ _THUMBNAIL = "-thumbnail"
 @validate_response(FileOut, 201)
 @validate_response(FileOut, 200)
 async def upload_file(bt: int) -> tuple[FileOut, int, dict[str, str]]:
-    """Upload a file (multipart `file`, optional `description`); 200 with the existing file
-    when the beamtime already holds identical content, 201 otherwise."""
+    """Upload a file.
+
+    Multipart `file` and optional `description`. 201 with the new file; 200 with the existing
+    one (name and description unchanged) when the beamtime already holds identical content."""
     async with database().read() as session:
         await beamtimes.get(session, bt)
     async with receive_multipart(settings().max_upload_bytes) as upload:
@@ -81,7 +83,9 @@ async def _store(bt: int, received: ReceivedFile, description: str) -> tuple[Fil
 @access("read")
 @tag(["files"])
 async def download_file(file_id: int) -> Response:
-    """The content, streamed; `ETag` is the sha256, 304 on a matching `If-None-Match`."""
+    """Download a file.
+
+    Streamed; `ETag` is the sha256, 304 on a matching `If-None-Match`."""
     db = database()
     async with db.read() as session:
         row = await store.get(session, file_id)
@@ -102,7 +106,9 @@ async def download_file(file_id: int) -> Response:
 @access("read")
 @tag(["files"])
 async def file_thumbnail(file_id: int) -> Response:
-    """A thumbnail (at most 256 px) of an image file; 404 for other files."""
+    """A file's thumbnail.
+
+    At most 256 px, for images; 404 for other files."""
     async with database().read() as session:
         row, data = await store.thumbnail(session, file_id)
     tag_ = content_tag(row.sha256, _THUMBNAIL)
@@ -128,8 +134,10 @@ async def file_meta(file_id: int) -> tuple[FileOut, int, dict[str, str]]:
 @tag(["files"])
 @validate_querystring(DeleteQuery)
 async def delete_file(file_id: int, query_args: DeleteQuery) -> Response:
-    """Delete a file; 409 while an event or chemical has it attached, unless `force=true`
-    (which detaches it). Honours `If-Match` with the file's ETag."""
+    """Delete a file.
+
+    409 while an event or chemical has it attached, unless `force=true` (which detaches it).
+    Honours `If-Match` with the file's ETag."""
     db = database()
     async with db.read() as session:
         row = await store.get(session, file_id)

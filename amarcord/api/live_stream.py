@@ -42,8 +42,10 @@ _THUMBNAIL = "-thumbnail"
 @document_request(FrameUpload, source=DataSource.FORM_MULTIPART)
 @validate_response(LiveStreamOut)
 async def put_frame(bt: int) -> tuple[LiveStreamOut, int, dict[str, str]]:
-    """Replace the live-stream image: a raw `image/jpeg` or `image/png` body, or a multipart
-    `file`. The image is decoded completely: 415 for other types, 422 when undecodable."""
+    """Replace the live-stream image.
+
+    A raw `image/jpeg` or `image/png` body, or a multipart `file`. The image is decoded
+    completely: 415 for other types, 422 when it cannot be decoded, 413 beyond 7 MiB."""
     data = await _frame_bytes()
     frame = await asyncio.to_thread(_decoded_frame, data)
     async with database().write() as session:
@@ -86,8 +88,10 @@ def _decoded_frame(data: bytes) -> Frame:
 @access("read")
 @tag(["live stream"])
 async def get_frame(bt: int) -> Response:
-    """The current image; `ETag` (its sha256), `Last-Modified`, 304 on a matching
-    `If-None-Match`; 404 when there is none."""
+    """The current live-stream image.
+
+    `ETag` (its sha256), `Last-Modified`, 304 on a matching `If-None-Match`; 404 when there
+    is none."""
     async with database().read() as session:
         if request.headers.get("If-None-Match") is not None:
             # The cheap path that polling browsers take: no image bytes are read.
@@ -102,7 +106,9 @@ async def get_frame(bt: int) -> Response:
 @access("read")
 @tag(["live stream"])
 async def get_thumbnail(bt: int) -> Response:
-    """A thumbnail of the current image (at most 256 px); 404 when there is none."""
+    """The current live-stream image's thumbnail.
+
+    At most 256 px; 404 when there is no image."""
     async with database().read() as session:
         info, data = await store.thumbnail(session, bt)
     tag_ = content_tag(info.sha256, _THUMBNAIL)
@@ -129,8 +135,10 @@ def _image_response(
 @validate_response(SnapshotOut, 201)
 @validate_response(SnapshotOut, 200)
 async def snapshot(bt: int) -> tuple[SnapshotOut, int]:
-    """Copy the current image into a new file (201); 200 with the existing file when the
-    beamtime already holds identical content; 404 when there is no image."""
+    """Copy the live-stream image into a file.
+
+    201 with `file_id`; 200 with the existing file when the beamtime already holds identical
+    content; 404 when there is no image."""
     async with database().write() as session:
         row, created = await store.copy_to_file(session, bt, actor=current_actor())
     return SnapshotOut(file_id=row.id), 201 if created else 200

@@ -77,7 +77,7 @@ async def receive_multipart(limit: int) -> AsyncIterator[MultipartUpload]:
     parser = _MultipartSpooler(boundary.encode("latin-1"))
     try:
         await _consume_body(limit, parser.feed)
-        parser.finish()
+        parser.feed(None)
         yield parser.upload
     finally:
         parser.close()
@@ -110,16 +110,10 @@ class _MultipartSpooler:
         self._file: _FileWriter | None = None
         self._field = bytearray()
 
-    def feed(self, chunk: bytes) -> None:
+    def feed(self, chunk: bytes | None) -> None:
+        """Parses `chunk`; None marks the end of the body."""
         try:
             self._decoder.receive_data(chunk)
-            self._drain()
-        except ValueError as error:
-            raise BadRequest(f"malformed multipart body: {error}") from error
-
-    def finish(self) -> None:
-        try:
-            self._decoder.receive_data(None)
             self._drain()
         except ValueError as error:
             raise BadRequest(f"malformed or incomplete multipart body: {error}") from error

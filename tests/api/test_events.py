@@ -7,11 +7,10 @@ from urllib.parse import quote
 import pytest
 from quart import Quart
 from quart.typing import TestClientProtocol as Client
-from sqlalchemy import select
 
-from amarcord.db.models import Change, Run
+from amarcord.db.models import Run
 from tests.support.factories import create_beamtime
-from tests.support.media import jpeg, put_frame, upload
+from tests.support.media import feed_of, jpeg, put_frame, upload
 
 
 async def create_event(client: Client, bt: int, expect: int = 201, **body: Any) -> dict[str, Any]:
@@ -19,16 +18,6 @@ async def create_event(client: Client, bt: int, expect: int = 201, **body: Any) 
     assert response.status_code == expect, await response.get_data(as_text=True)
     result: dict[str, Any] = await response.get_json()
     return result
-
-
-async def event_changes(app: Quart, bt: int) -> list[Change]:
-    async with app.extensions["amarcord"].database.read() as session:
-        query = (
-            select(Change)
-            .where(Change.beamtime_id == bt, Change.entity == "event")
-            .order_by(Change.seq)
-        )
-        return list(await session.scalars(query))
 
 
 async def add_run(app: Quart, bt: int, number: int) -> None:
@@ -51,7 +40,7 @@ async def test_create_defaults_and_change_feed(client: Client, app: Quart) -> No
     assert event["file_ids"] == [] and event["files"] == []
     assert event["version"] == 1
     assert event["created_at"] == event["updated_at"]
-    feed = await event_changes(app, bt)
+    feed = await feed_of(app, bt, "event")
     assert [(c.action, c.entity_id) for c in feed] == [("created", event["id"])]
     assert feed[0].after == {
         "level": "user",
@@ -171,7 +160,7 @@ async def test_patch_keeps_the_previous_content_in_the_feed(client: Client, app:
         None,
     )
     assert patched["updated_at"] > patched["created_at"]
-    update = (await event_changes(app, bt))[-1]
+    update = (await feed_of(app, bt, "event"))[-1]
     assert update.action == "updated"
     assert update.before == {
         "text": "first",
@@ -188,7 +177,7 @@ async def test_patch_without_changes_keeps_the_version(client: Client, app: Quar
     url = f"/api/beamtimes/{bt}/events/{event['id']}"
     patched = await (await client.patch(url, json={"text": "same"})).get_json()
     assert patched["version"] == 1
-    assert len(await event_changes(app, bt)) == 1
+    assert len(await feed_of(app, bt, "event")) == 1
 
 
 @pytest.mark.parametrize("field", ["text", "level", "source", "file_ids"])
@@ -209,7 +198,7 @@ async def test_delete_records_the_content(client: Client, app: Quart) -> None:
     assert (await client.delete(url)).status_code == 204
     assert (await client.get(url)).status_code == 404
     assert (await client.get(f"/api/files/{file['id']}")).status_code == 200
-    deleted = (await event_changes(app, bt))[-1]
+    deleted = (await feed_of(app, bt, "event"))[-1]
     assert deleted.action == "deleted"
     assert deleted.before is not None and deleted.before["text"] == "gone soon"
 
@@ -284,5 +273,5 @@ async def test_force_deleting_a_file_detaches_it_from_events(client: Client, app
     detached = await (await client.get(url)).get_json()
     assert detached["file_ids"] == []
     assert detached["version"] == 2
-    update = (await event_changes(app, bt))[-1]
+    update = (await feed_of(app, bt, "event"))[-1]
     assert (update.before, update.after) == ({"file_ids": [file["id"]]}, {"file_ids": []})

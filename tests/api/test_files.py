@@ -3,34 +3,26 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
-from typing import Any
 
 import pytest
 from PIL import Image
 from quart import Quart
 from quart.typing import TestClientProtocol as Client
-from sqlalchemy import func, select
 
 from amarcord.api.downloads import content_disposition
 from amarcord.config import Settings
-from amarcord.db.models import Change, File, FileChunk
+from amarcord.db.models import File, FileChunk
 from tests.support.factories import create_beamtime
-from tests.support.media import files_form, jpeg, noisy_jpeg, oversized_png, png, upload
-
-
-async def count(app: Quart, model: Any) -> int:
-    async with app.extensions["amarcord"].database.read() as session:
-        return await session.scalar(select(func.count()).select_from(model)) or 0
-
-
-async def file_changes(app: Quart, beamtime_id: int) -> list[Change]:
-    async with app.extensions["amarcord"].database.read() as session:
-        query = (
-            select(Change)
-            .where(Change.beamtime_id == beamtime_id, Change.entity == "file")
-            .order_by(Change.seq)
-        )
-        return list(await session.scalars(query))
+from tests.support.media import (
+    count_rows,
+    feed_of,
+    files_form,
+    jpeg,
+    noisy_jpeg,
+    oversized_png,
+    png,
+    upload,
+)
 
 
 async def test_upload_records_metadata_detected_from_the_content(
@@ -46,7 +38,7 @@ async def test_upload_records_metadata_detected_from_the_content(
     assert body["sha256"] == hashlib.sha256(content).hexdigest()
     assert body["width"] is None and body["height"] is None
     assert body["created_at"].endswith("Z")
-    feed = await file_changes(app, bt)
+    feed = await feed_of(app, bt, "file")
     assert [(c.action, c.entity_id) for c in feed] == [("created", body["id"])]
 
 
@@ -78,8 +70,8 @@ async def test_identical_content_is_stored_once_per_beamtime(client: Client, app
     assert again == first  # name and description unchanged
     elsewhere = await upload(client, other, b"same bytes", "c.txt")
     assert elsewhere["id"] != first["id"]
-    assert await count(app, File) == 2
-    assert len(await file_changes(app, bt)) == 1
+    assert await count_rows(app, File) == 2
+    assert len(await feed_of(app, bt, "file")) == 1
 
 
 async def test_concurrent_uploads_of_the_same_content_make_one_file(
@@ -97,7 +89,7 @@ async def test_concurrent_uploads_of_the_same_content_make_one_file(
     assert statuses == [200] * 7 + [201]
     ids = {(await r.get_json())["id"] for r in responses}
     assert len(ids) == 1
-    assert await count(app, File) == 1
+    assert await count_rows(app, File) == 1
 
 
 async def test_download_streams_the_content_with_headers(client: Client) -> None:
@@ -118,7 +110,7 @@ async def test_large_content_is_split_into_chunks(client: Client, app: Quart) ->
     bt = (await create_beamtime(client))["id"]
     content = bytes(range(256)) * (3 * 4096 + 1)  # a little more than 3 MiB
     body = await upload(client, bt, content)
-    assert await count(app, FileChunk) == 4
+    assert await count_rows(app, FileChunk) == 4
     response = await client.get(f"/api/files/{body['id']}")
     assert hashlib.sha256(await response.get_data()).hexdigest() == body["sha256"]
 
@@ -221,8 +213,8 @@ async def test_broken_images_are_422_and_not_stored(
     assert response.status_code == 422
     problem = await response.get_json()
     assert problem["errors"][0]["loc"] == ["body", "file"]
-    assert await count(app, File) == 0
-    assert await count(app, FileChunk) == 0
+    assert await count_rows(app, File) == 0
+    assert await count_rows(app, FileChunk) == 0
 
 
 async def test_missing_file_part_is_422(client: Client) -> None:
@@ -267,7 +259,7 @@ class TestUploadLimit:
         )
         assert response.status_code == 413
         assert response.headers["Content-Type"] == "application/problem+json"
-        assert await count(app, File) == 0
+        assert await count_rows(app, File) == 0
 
 
 async def test_delete_file(client: Client, app: Quart) -> None:
@@ -280,7 +272,7 @@ async def test_delete_file(client: Client, app: Quart) -> None:
     )
     assert response.status_code == 204
     assert (await client.get(f"/api/files/{body['id']}")).status_code == 404
-    assert await count(app, FileChunk) == 0
-    feed = await file_changes(app, bt)
+    assert await count_rows(app, FileChunk) == 0
+    feed = await feed_of(app, bt, "file")
     assert [c.action for c in feed] == ["created", "deleted"]
     assert feed[-1].before is not None and feed[-1].before["name"] == "a.txt"

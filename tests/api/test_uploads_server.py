@@ -8,18 +8,17 @@ import hashlib
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 from hypercorn.asyncio import serve
 from hypercorn.config import Config
 from quart import Quart
-from sqlalchemy import func, select
 
 from amarcord.config import Settings
 from amarcord.db.models import File, FileChunk
 from tests.support.factories import BEAMTIME
+from tests.support.media import count_rows
 
 BOUNDARY = "amarcord-test-boundary"
 LIMIT = 1024 * 1024
@@ -61,11 +60,6 @@ async def base_url(app: Quart) -> AsyncIterator[str]:
     await task
 
 
-async def _count(app: Quart, model: Any) -> int:
-    async with app.extensions["amarcord"].database.read() as session:
-        return await session.scalar(select(func.count()).select_from(model)) or 0
-
-
 async def _beamtime(http: httpx.AsyncClient) -> int:
     response = await http.post("/api/beamtimes", json=BEAMTIME)
     assert response.status_code == 201
@@ -105,14 +99,14 @@ async def test_a_client_that_disconnects_halfway_stores_nothing(
         port = int(base_url.rsplit(":", 1)[1])
         await _send_and_vanish(port, f"/api/beamtimes/{bt}/files", body, int(len(body) * fraction))
         await asyncio.sleep(0.5)
-        assert await _count(app, File) == 0
-        assert await _count(app, FileChunk) == 0
+        assert await count_rows(app, File) == 0
+        assert await count_rows(app, FileChunk) == 0
         # The server is unharmed: the next upload works.
         response = await http.post(
             f"/api/beamtimes/{bt}/files", files={"file": ("ok.bin", b"complete")}
         )
         assert response.status_code == 201
-        assert await _count(app, File) == 1
+        assert await count_rows(app, File) == 1
 
 
 class TestChunkedLimit:
@@ -139,7 +133,7 @@ class TestChunkedLimit:
             else:
                 assert response.status_code == 413
                 assert response.headers["Content-Type"] == "application/problem+json"
-        assert await _count(app, File) == 0
+        assert await count_rows(app, File) == 0
 
 
 @pytest.fixture
@@ -175,4 +169,4 @@ async def test_100_megabytes_up_and_down(app: Quart, base_url: str, big_file: Pa
                 received += len(chunk)
         assert received == meta["size"]
         assert digest.hexdigest() == expected
-    assert await _count(app, FileChunk) == 100
+    assert await count_rows(app, FileChunk) == 100

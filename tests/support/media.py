@@ -8,8 +8,12 @@ import zlib
 from typing import Any
 
 from PIL import Image
+from quart import Quart
 from quart.typing import TestClientProtocol as Client
+from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
+
+from amarcord.db.models import Change
 
 
 def image_bytes(
@@ -81,3 +85,19 @@ async def put_frame(
         data=content,
         headers={"Content-Type": content_type},
     )
+
+
+async def count_rows(app: Quart, model: Any) -> int:
+    async with app.extensions["amarcord"].database.read() as session:
+        return await session.scalar(select(func.count()).select_from(model)) or 0
+
+
+async def feed_of(app: Quart, beamtime_id: int, entity: str) -> list[Change]:
+    """The beamtime's change-feed rows about `entity`, oldest first."""
+    async with app.extensions["amarcord"].database.read() as session:
+        query = (
+            select(Change)
+            .where(Change.beamtime_id == beamtime_id, Change.entity == entity)
+            .order_by(Change.seq)
+        )
+        return list(await session.scalars(query))

@@ -18,7 +18,7 @@ from tests.support.experiments import (
     locs,
     put_run,
 )
-from tests.support.factories import create_beamtime
+from tests.support.factories import create_beamtime, create_chemical
 
 RELATIVE = {"kind": "decimal", "tolerance": 0.1}
 ABSOLUTE = {"kind": "decimal", "tolerance": 0.5, "tolerance_is_absolute": True}
@@ -221,3 +221,30 @@ async def test_data_sets_follow_run_edits(client: Client) -> None:
     assert (await json_of(await client.get(url), 200))["runs"] == ""
     await put_run(client, bt, 1, type_id, sample="a")
     assert (await json_of(await client.get(url), 200))["runs"] == "1"
+
+
+async def test_every_kind_matches_by_equality(client: Client) -> None:
+    bt = (await create_beamtime(client))["id"]
+    lyso = (await create_chemical(client, bt, "lysozyme"))["id"]
+    thau = (await create_chemical(client, bt, "thaumatin"))["id"]
+    types = {
+        "sample": {"kind": "chemical"},
+        "delays": {"kind": "list", "item_kind": "integer"},
+        "since": {"kind": "datetime"},
+        "pump": {"kind": "choice", "choices": ["on", "off"]},
+    }
+    ids = await create_attributi(client, bt, types)
+    type_id = (await create_experiment_type(client, bt, "Serial", list(ids.values())))["id"]
+    values = {"sample": lyso, "delays": [1, 2], "since": "2026-11-21T10:00:00Z", "pump": "on"}
+    await put_run(client, bt, 1, type_id, **values)
+    await put_run(client, bt, 2, type_id, **{**values, "since": "2026-11-21T11:00:00+01:00"})
+    await put_run(client, bt, 3, type_id, **{**values, "sample": thau})
+    await put_run(client, bt, 4, type_id, **{**values, "delays": [2, 1]})
+    await put_run(client, bt, 5, type_id, **{**values, "pump": "off"})
+    created = await create_data_set(client, bt, experiment_type_id=type_id, attributi=values)
+    assert created["runs"] == "1-2"
+    assert created["attributi"]["since"] == "2026-11-21T10:00:00.000000Z"
+    unknown_chemical = {**values, "sample": 999_999}
+    body = {"experiment_type_id": type_id, "attributi": unknown_chemical}
+    problem = await json_of(await client.post(sets_url(bt), json=body), 422)
+    assert locs(problem) == [["body", "attributi", "sample"]]

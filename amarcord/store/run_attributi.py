@@ -3,15 +3,17 @@ turning id-keyed stored documents into name-keyed API objects, and for filter fi
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from amarcord.db.models import Attributo, Chemical
-from amarcord.domain.attributo_types import ListType, parse_attributo_type
+from amarcord.domain.attributo_types import AttributoType, ListType, parse_attributo_type
 from amarcord.domain.errors import FieldError, ValidationFailed
 from amarcord.domain.filter_language import FieldSpec, Kind
 from amarcord.domain.values import AttributoInfo, StoredValue, validate_values, value_to_json
@@ -73,10 +75,17 @@ async def load(session: AsyncSession, beamtime_id: int) -> RunAttributi:
         .order_by(Attributo.position, Attributo.id)
     )
     infos = tuple(
-        AttributoInfo(id=id_, name=name, type=parse_attributo_type(type_), group=group)
+        AttributoInfo(id=id_, name=name, type=_parsed_type(orjson.dumps(type_)), group=group)
         for id_, name, type_, group in rows
     )
     return RunAttributi(infos)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed_type(stored: bytes) -> AttributoType:
+    # Parsing validates units with pint, a few milliseconds per request for a beamtime's
+    # attributi; the parsed types are immutable, so each distinct definition is parsed once.
+    return parse_attributo_type(orjson.loads(stored))
 
 
 async def chemical_ids(session: AsyncSession, beamtime_id: int) -> set[int]:

@@ -96,10 +96,14 @@ async def data_paths(session: AsyncSession, run_id: int) -> list[Json]:
     return [{"path": path, "source": source} for path, source in rows]
 
 
-async def _replace_data_paths(session: AsyncSession, run_id: int, paths: Sequence[Json]) -> None:
-    await session.execute(sql_delete(RunDataPath).where(RunDataPath.run_id == run_id))
+async def _insert_data_paths(session: AsyncSession, run_id: int, paths: Sequence[Json]) -> None:
     if paths:
         await session.execute(insert(RunDataPath), [{"run_id": run_id, **path} for path in paths])
+
+
+async def _replace_data_paths(session: AsyncSession, run_id: int, paths: Sequence[Json]) -> None:
+    await session.execute(sql_delete(RunDataPath).where(RunDataPath.run_id == run_id))
+    await _insert_data_paths(session, run_id, paths)
 
 
 async def get(session: AsyncSession, beamtime_id: int, ref: RunRef) -> Json:
@@ -149,7 +153,12 @@ async def create(
 
 
 async def _create_locked(
-    session: AsyncSession, beamtime_id: int, values: Mapping[str, Any], *, actor: str
+    session: AsyncSession,
+    beamtime_id: int,
+    values: Mapping[str, Any],
+    *,
+    actor: str,
+    known_free: bool = False,
 ) -> Json:
     attributi = await attributi_store.load(session, beamtime_id)
     now = changes.utcnow()
@@ -164,25 +173,30 @@ async def _create_locked(
         allow_null=True,
         extra_errors=errors,
     )
-    previous = (
-        await session.execute(
-            select(Run.number, Run.attributi)
-            .where(Run.beamtime_id == beamtime_id)
-            .order_by(Run.number.desc())
-            .limit(1)
-        )
-    ).first()
-    number = values.get("number") or (previous.number + 1 if previous else 1)
-    if values.get("number") is not None and await find(session, beamtime_id, number):
+    configuration = await _configuration(session, beamtime_id)
+    auto_pilot = configuration is not None and configuration.auto_pilot
+    number = values.get("number")
+    previous = None
+    if number is None or auto_pilot:
+        # The previous run is the one with the highest number (api.md), whatever its start.
+        previous = (
+            await session.execute(
+                select(Run.number, Run.attributi)
+                .where(Run.beamtime_id == beamtime_id)
+                .order_by(Run.number.desc())
+                .limit(1)
+            )
+        ).first()
+    if number is None:
+        number = previous.number + 1 if previous else 1
+    elif not known_free and await find(session, beamtime_id, number):
         raise Conflict(f"run {number} already exists in beamtime {beamtime_id}")
     document = {str(key): value for key, value in stored.items() if value is not None}
     experiment_type_id = values.get("experiment_type_id")
-    configuration = await _configuration(session, beamtime_id)
-    if configuration is not None:
-        if "experiment_type_id" not in values:
-            experiment_type_id = configuration.current_experiment_type_id
-        if configuration.auto_pilot and previous is not None:
-            document = _auto_pilot(attributi, previous.attributi, document, given=set(stored))
+    if configuration is not None and "experiment_type_id" not in values:
+        experiment_type_id = configuration.current_experiment_type_id
+    if auto_pilot and previous is not None:
+        document = _auto_pilot(attributi, previous.attributi, document, given=set(stored))
     run = Run(
         beamtime_id=beamtime_id,
         number=number,
@@ -196,7 +210,7 @@ async def _create_locked(
     session.add(run)
     await session.flush()
     paths = list(values.get("data_paths") or ())
-    await _replace_data_paths(session, run.id, paths)
+    await _insert_data_paths(session, run.id, paths)
     await changes.record(
         session,
         beamtime_id=beamtime_id,
@@ -238,7 +252,7 @@ async def put(
         if expected_version is not None:
             raise PreconditionFailed(f"{describe(beamtime_id, number)} does not exist")
         created = await _create_locked(
-            session, beamtime_id, {**values, "number": number}, actor=actor
+            session, beamtime_id, {**values, "number": number}, actor=actor, known_free=True
         )
         return created, True
     updated = await _update_locked(session, run, values, actor=actor, expected=expected_version)

@@ -59,7 +59,9 @@ async def runs_of_types(
         return result
     keys = sorted({key for type_keys in keys_by_type.values() for key in type_keys})
     column, decode = _values_of(keys, session)
-    rows = await session.execute(
+    # On the connection, not the session: plain Core rows skip the ORM's loading machinery.
+    connection = await session.connection()
+    rows = await connection.execute(
         select(Run.number, Run.experiment_type_id, column)
         .where(Run.beamtime_id == beamtime_id, Run.experiment_type_id.in_(list(result)))
         .order_by(Run.number)

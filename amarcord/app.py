@@ -14,6 +14,7 @@ from amarcord.api import beamtimes, changes, docs_assets, health, overview, runs
 from amarcord.api import events, files, live_stream
 from amarcord.api import configuration, data_sets, experiment_types, schedule
 from amarcord.api import auth, members, tokens
+from amarcord.api import frontend
 from amarcord.api.access import install_access_control
 from amarcord.api.context import EXTENSION_KEY, AppState
 from amarcord.api.errors import register_error_handlers
@@ -37,6 +38,7 @@ BLUEPRINTS = (
     data_sets.blueprint,
     configuration.blueprint,
     schedule.blueprint,
+    frontend.blueprint,  # the web app at /; its catch-all route excludes /api
 )
 
 

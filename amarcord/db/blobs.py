@@ -16,20 +16,29 @@ from sqlalchemy.sql.dml import Insert, Update
 _MYSQL = ("mysql", "mariadb")
 
 
-async def execute_with_blobs(session: AsyncSession, statement: Insert | Update) -> None:
-    """Executes `statement` in the session's transaction. Its parameters must need no type
-    processing (integers, strings, bytes), because on MySQL they bypass SQLAlchemy's."""
+async def execute_with_blobs(session: AsyncSession, statement: Insert | Update) -> int:
+    """Executes `statement` in the session's transaction; returns the number of rows it
+    matched."""
     connection = await session.connection()
-    if connection.dialect.name not in _MYSQL:
-        await session.execute(statement)
-        return
-    compiled = statement.compile(dialect=connection.dialect)
-    params = tuple(compiled.params[name] for name in compiled.positiontup or ())
+    dialect = connection.dialect
+    if dialect.name not in _MYSQL:
+        result = await session.execute(statement)
+        rowcount: int = getattr(result, "rowcount", 0)
+        return rowcount
+    compiled = statement.compile(dialect=dialect)
+    params = []
+    for name in compiled.positiontup or ():
+        # The column types' own conversions (UTC datetimes, for one) still apply.
+        processor = compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+        value = compiled.params[name]
+        params.append(value if processor is None else processor(value))
     raw = await connection.get_raw_connection()
     driver: Any = raw.driver_connection
     # The dialect compiles to the `format` paramstyle; prepared statements use `?`.
     prepared = await driver.prepare(compiled.string.replace("%s", "?"))
     try:
-        await prepared.execute(params)
+        result = await prepared.execute(tuple(params))
     finally:
         await prepared.close()
+    matched: int = result.affected_rows
+    return matched

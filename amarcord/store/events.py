@@ -128,6 +128,12 @@ async def get(session: AsyncSession, beamtime_id: int, event_id: int) -> EventRe
     return EventRecord(row, (await _files_of(session, [row.id]))[row.id])
 
 
+async def _record(session: AsyncSession, row: Event, file_ids: Iterable[int]) -> EventRecord:
+    """The record of a row just written, without reading the row back."""
+    attached = await files.summaries(session, file_ids)
+    return EventRecord(row, [attached[file_id] for file_id in sorted(attached)])
+
+
 async def _check(
     session: AsyncSession,
     beamtime_id: int,
@@ -192,7 +198,7 @@ async def create(
         action="created",
         after=snapshot(row, file_ids),
     )
-    return await get(session, beamtime_id, row.id)
+    return await _record(session, row, file_ids)
 
 
 async def update(
@@ -231,7 +237,7 @@ async def update(
         before=before,
         after=after,
     )
-    return await get(session, beamtime_id, event_id)
+    return await _record(session, row, after["file_ids"])
 
 
 async def delete(

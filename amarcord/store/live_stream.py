@@ -59,7 +59,7 @@ _INFO_COLUMNS = (
 async def replace(session: AsyncSession, beamtime_id: int, frame: Frame) -> LiveStreamInfo:
     await lock(session, beamtime_id)
     now = changes.utcnow()
-    values = {
+    values: dict[str, object] = {
         "mime_type": frame.mime_type,
         "size": len(frame.content),
         "sha256": frame.sha256,
@@ -67,14 +67,15 @@ async def replace(session: AsyncSession, beamtime_id: int, frame: Frame) -> Live
         "height": frame.height,
         "updated_at": now,
     }
-    this_beamtime = LiveStreamImage.beamtime_id == beamtime_id
+    values |= {"content": frame.content, "thumbnail": frame.thumbnail}
     # Core statements: the ORM would load the previous frame's bytes first.
-    result = await session.execute(update(LiveStreamImage).where(this_beamtime).values(values))
-    if getattr(result, "rowcount", 0) == 0:
-        new_row = insert(LiveStreamImage).values(beamtime_id=beamtime_id, content=b"", **values)
-        await session.execute(new_row)
-    images = {"content": frame.content, "thumbnail": frame.thumbnail}
-    await execute_with_blobs(session, update(LiveStreamImage).where(this_beamtime).values(images))
+    this_beamtime = LiveStreamImage.beamtime_id == beamtime_id
+    replaced = await execute_with_blobs(
+        session, update(LiveStreamImage).where(this_beamtime).values(values)
+    )
+    if not replaced:
+        first = insert(LiveStreamImage).values(beamtime_id=beamtime_id, **values)
+        await execute_with_blobs(session, first)
     return LiveStreamInfo(
         beamtime_id=beamtime_id,
         updated_at=now,

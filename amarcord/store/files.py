@@ -79,7 +79,7 @@ async def create(
             session.add(row)
             await session.flush()
     except IntegrityError:
-        session.expunge(row)
+        # Rolling back the savepoint has already taken `row` out of the session.
         existing = await find_by_sha256(session, beamtime_id, new.sha256)
         if existing is None:
             raise

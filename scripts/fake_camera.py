@@ -7,6 +7,7 @@ serves on one port
     /mjpeg     a multipart/x-mixed-replace stream (the usual IP camera)
     /raw       raw concatenated JPEGs without boundaries or headers (some cheap cameras)
     /snapshot  one image/jpeg per request
+    /stats     {"frames_sent": N}, for measurements
 
 Every frame shows a counter on a noisy background, so frames differ the way a real camera's do
 and compress to a realistic size. Options pick the quirks real cameras have: quoted or
@@ -18,6 +19,7 @@ import argparse
 import asyncio
 import contextlib
 import io
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Literal
@@ -130,6 +132,9 @@ class FakeCamera:
             jpeg = self._source.jpeg(self._frame_number())
             writer.write(_head(200, "image/jpeg", len(jpeg)) + jpeg)
             self.frames_sent += 1
+        elif path == "/stats":
+            body = json.dumps({"frames_sent": self.frames_sent}).encode("ascii")
+            writer.write(_head(200, "application/json", len(body)) + body)
         elif path in ("/mjpeg", "/raw"):
             await self._stream(writer, multipart=path == "/mjpeg")
         else:
@@ -188,31 +193,23 @@ def _head(status: int, content_type: str, length: int | None) -> bytes:
 
 
 def parse_options(argv: list[str] | None = None) -> tuple[CameraOptions, str, int]:
+    defaults = CameraOptions()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
-    parser.add_argument("--fps", type=float, default=20.0)
-    parser.add_argument("--width", type=int, default=1280)
-    parser.add_argument("--height", type=int, default=1024)
-    parser.add_argument("--quality", type=int, default=75)
-    parser.add_argument("--boundary-style", choices=sorted(_BOUNDARY_PARAMETERS), default="plain")
-    parser.add_argument("--line-ending", choices=["crlf", "lf"], default="crlf")
+    parser.add_argument("--fps", type=float, default=defaults.fps)
+    parser.add_argument("--width", type=int, default=defaults.width)
+    parser.add_argument("--height", type=int, default=defaults.height)
+    parser.add_argument("--quality", type=int, default=defaults.quality)
     parser.add_argument(
-        "--no-content-length", dest="content_length", action="store_false", default=True
+        "--boundary-style", choices=sorted(_BOUNDARY_PARAMETERS), default=defaults.boundary_style
     )
+    parser.add_argument("--line-ending", choices=["crlf", "lf"], default=defaults.line_ending)
+    parser.add_argument("--no-content-length", dest="content_length", action="store_false")
     parser.add_argument("--junk", action="store_true", help="write junk between parts")
-    args = parser.parse_args(argv)
-    options = CameraOptions(
-        fps=args.fps,
-        width=args.width,
-        height=args.height,
-        quality=args.quality,
-        boundary_style=args.boundary_style,
-        line_ending=args.line_ending,
-        content_length=args.content_length,
-        junk=args.junk,
-    )
-    return options, args.host, args.port
+    options = vars(parser.parse_args(argv))
+    host, port = options.pop("host"), options.pop("port")
+    return CameraOptions(**options), host, port
 
 
 async def _serve_forever(options: CameraOptions, host: str, port: int) -> None:

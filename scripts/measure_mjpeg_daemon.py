@@ -11,6 +11,7 @@ Targets: at most 5 % of one core, less than 5 MB of RSS growth.
 
 import argparse
 import asyncio
+import json
 import os
 import signal
 import sys
@@ -46,6 +47,15 @@ def sample(pid: int) -> Sample:
     return Sample(time.monotonic(), cpu, rss)
 
 
+async def frames_sent(port: int) -> int:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b"GET /stats HTTP/1.1\r\nHost: camera\r\n\r\n")
+    response = await reader.read()
+    writer.close()
+    count: int = json.loads(response.split(b"\r\n\r\n", 1)[1])["frames_sent"]
+    return count
+
+
 async def measure(args: argparse.Namespace) -> int:
     camera_port = free_port()
     camera = await asyncio.create_subprocess_exec(
@@ -78,6 +88,7 @@ async def measure(args: argparse.Namespace) -> int:
         await asyncio.sleep(args.warmup)
         first = sample(daemon.pid)
         uploads_before = len(server.uploads)
+        frames_before = await frames_sent(camera_port)
         duration = args.frames / args.fps
         print(f"measuring for {duration:.0f} s ({args.frames} camera frames at {args.fps:g} fps)")
         samples = [first]
@@ -86,6 +97,7 @@ async def measure(args: argparse.Namespace) -> int:
             samples.append(sample(daemon.pid))
         last = samples[-1]
         uploads = len(server.uploads) - uploads_before
+        frames = await frames_sent(camera_port) - frames_before
         daemon.send_signal(signal.SIGTERM)
         stop_started = time.monotonic()
         exit_status = await asyncio.wait_for(daemon.wait(), 5)
@@ -101,10 +113,13 @@ async def measure(args: argparse.Namespace) -> int:
     growth_mib = (last.rss_kib - first.rss_kib) / 1024
     peak_mib = max(s.rss_kib for s in samples) / 1024
     print(f"wall time            {elapsed:.0f} s")
+    print(f"camera frames        {frames} read by the daemon ({frames / elapsed:.1f} fps)")
     print(f"CPU                  {cpu_percent:.2f} % of one core (target <= 5 %)")
     print(f"RSS after warm-up    {first.rss_kib / 1024:.1f} MiB")
     print(f"RSS at the end       {last.rss_kib / 1024:.1f} MiB (peak {peak_mib:.1f} MiB)")
     print(f"RSS growth           {growth_mib:+.2f} MiB (target < 5 MB)")
+    timeline = " ".join(f"{s.rss_kib / 1024:.1f}" for s in samples)
+    print(f"RSS every 10 s (MiB) {timeline}")
     print(f"uploads              {uploads} (expected about {elapsed / args.interval:.0f})")
     print(f"SIGTERM              exit status {exit_status} after {stop_seconds:.2f} s")
     print(f"machine load         {' '.join(f'{load:.2f}' for load in os.getloadavg())}")

@@ -97,7 +97,9 @@ class _StateMachine:
         if size > self.max_frame_bytes:
             self.skipped += 1
         elif size:
-            self._frames.append(bytes(self._buffer[:size]))
+            # Through a memoryview the frame is copied once, not sliced and then copied.
+            with memoryview(self._buffer) as view:
+                self._frames.append(bytes(view[:size]))
         del self._buffer[:end]
 
 

@@ -61,7 +61,7 @@ class Supervisor:
     async def run(self) -> None:
         try:
             while True:
-                await self.refresh()
+                await self._refresh()
                 await asyncio.sleep(self._settings.recheck_interval)
         finally:
             await _cancel(
@@ -69,7 +69,7 @@ class Supervisor:
                 + [camera.task for camera in self._cameras.values()]
             )
 
-    async def refresh(self) -> None:
+    async def _refresh(self) -> None:
         try:
             wanted = await self._wanted()
         except ServerError as error:

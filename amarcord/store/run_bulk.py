@@ -11,13 +11,13 @@ from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from amarcord.db.models import Run
-from amarcord.domain.errors import FieldError, ValidationFailed
+from amarcord.domain.errors import ValidationFailed
 from amarcord.domain.run_ranges import format_run_ranges
 from amarcord.store import changes
 from amarcord.store import run_attributi as attributi_store
 from amarcord.store.beamtimes import lock
 from amarcord.store.run_query import in_ranges, parse_ranges
-from amarcord.store.runs import ENTITY, apply_values, experiment_type_errors, snapshot
+from amarcord.store.runs import ENTITY, apply_values, snapshot, validate
 
 
 @dataclass(frozen=True)
@@ -39,15 +39,7 @@ async def update_many(
     ranges = parse_ranges(ranges_text, ("runs",))
     await lock(session, beamtime_id)
     attributi = await attributi_store.load(session, beamtime_id)
-    errors: list[FieldError] = await experiment_type_errors(session, beamtime_id, values)
-    stored = await attributi_store.validate(
-        session,
-        beamtime_id,
-        attributi,
-        values.get("attributi", {}),
-        allow_null=True,
-        extra_errors=errors,
-    )
+    stored = await validate(session, beamtime_id, attributi, values, [])
     runs = list(
         await session.scalars(
             select(Run)

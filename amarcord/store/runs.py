@@ -112,7 +112,7 @@ async def get(session: AsyncSession, beamtime_id: int, ref: RunRef) -> Json:
     return run_json(run, attributi, await data_paths(session, run.id))
 
 
-async def experiment_type_errors(
+async def _experiment_type_errors(
     session: AsyncSession, beamtime_id: int, values: Mapping[str, Any]
 ) -> list[FieldError]:
     type_id = values.get("experiment_type_id")
@@ -127,6 +127,22 @@ async def experiment_type_errors(
         return []
     msg = f"experiment type {type_id} does not exist in beamtime {beamtime_id}"
     return [FieldError(("experiment_type_id",), msg)]
+
+
+async def validate(
+    session: AsyncSession,
+    beamtime_id: int,
+    attributi: RunAttributi,
+    values: Mapping[str, Any],
+    errors: list[FieldError],
+) -> dict[int, Any]:
+    """The stored attributi values of `values`, after checking its experiment type; one 422
+    lists every problem, `errors` found by the caller included."""
+    errors = errors + await _experiment_type_errors(session, beamtime_id, values)
+    raw = values.get("attributi", {})
+    return await attributi_store.validate(
+        session, beamtime_id, attributi, raw, allow_null=True, extra_errors=errors
+    )
 
 
 def _stopped_errors(started: datetime, stopped: datetime | None) -> list[FieldError]:
@@ -163,16 +179,8 @@ async def _create_locked(
     attributi = await attributi_store.load(session, beamtime_id)
     now = changes.utcnow()
     started = _utc(values.get("started")) or now
-    errors = await experiment_type_errors(session, beamtime_id, values)
-    errors += _stopped_errors(started, values.get("stopped"))
-    stored = await attributi_store.validate(
-        session,
-        beamtime_id,
-        attributi,
-        values.get("attributi", {}),
-        allow_null=True,
-        extra_errors=errors,
-    )
+    errors = _stopped_errors(started, values.get("stopped"))
+    stored = await validate(session, beamtime_id, attributi, values, errors)
     configuration = await _configuration(session, beamtime_id)
     auto_pilot = configuration is not None and configuration.auto_pilot
     number = values.get("number")
@@ -285,19 +293,11 @@ async def _update_locked(
 ) -> Json:
     check_version(run.version, expected, describe(run.beamtime_id, run.number))
     attributi = await attributi_store.load(session, run.beamtime_id)
-    errors = await experiment_type_errors(session, run.beamtime_id, values)
+    started = values.get("started") or run.started
+    errors = _stopped_errors(started, values.get("stopped", run.stopped))
     if "started" in values and values["started"] is None:
         errors.append(FieldError(("started",), "a run's start cannot be cleared"))
-    started = values.get("started") or run.started
-    errors += _stopped_errors(started, values.get("stopped", run.stopped))
-    stored = await attributi_store.validate(
-        session,
-        run.beamtime_id,
-        attributi,
-        values.get("attributi", {}),
-        allow_null=True,
-        extra_errors=errors,
-    )
+    stored = await validate(session, run.beamtime_id, attributi, values, errors)
     paths = await data_paths(session, run.id)
     before = snapshot(run, attributi, paths)
     apply_values(run, values, stored)

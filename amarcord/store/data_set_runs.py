@@ -12,7 +12,7 @@ from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Text, func, select, type_coerce
+from sqlalchemy import ColumnElement, Text, func, null, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -27,6 +27,10 @@ def _whole(document: Any) -> Mapping[str, Any]:
     return document or {}
 
 
+def _nothing(_: Any) -> Mapping[str, Any]:
+    return {}
+
+
 def _values_of(
     keys: Sequence[str], session: AsyncSession
 ) -> tuple[ColumnElement[Any] | InstrumentedAttribute[Any], Decode]:
@@ -35,7 +39,9 @@ def _values_of(
     SQLite parses a document faster than Python does, and a multi-path `json_extract` hands
     back a small array of just the values needed. On MySQL/MariaDB and PostgreSQL the same
     projection costs more than shipping the whole document (measured), so they do that."""
-    if session.get_bind().dialect.name != "sqlite" or not keys:
+    if not keys:
+        return null(), _nothing
+    if session.get_bind().dialect.name != "sqlite":
         return Run.attributi, _whole
     # With a single path json_extract returns the bare value, with two or more an array.
     paths = [f'$."{key}"' for key in (keys if len(keys) > 1 else [*keys, *keys])]

@@ -1,5 +1,5 @@
-"""Per-process state of the app (settings, database, change-stream hub), reachable from any
-request."""
+"""Per-process state of the app (settings, database, change-stream hub, overview cache),
+reachable from any request."""
 
 from __future__ import annotations
 
@@ -8,12 +8,16 @@ from dataclasses import dataclass, field
 from quart import current_app
 
 from amarcord.api.change_hub import ChangeHub
+from amarcord.api.feed_cache import FeedCache
 from amarcord.config import Settings
 from amarcord.db.engine import Database
+from amarcord.schemas.overview import KeptOverview
 
 EXTENSION_KEY = "amarcord"
 # Messages a change-stream follower may have queued before it counts as stalled and is cut off.
 STREAM_MAX_BACKLOG = 1000
+# Beamtimes whose overview a process keeps (one entry each, the latest seq only).
+OVERVIEW_CACHE_BEAMTIMES = 64
 
 
 @dataclass
@@ -21,6 +25,9 @@ class AppState:
     settings: Settings
     database: Database
     change_hub: ChangeHub = field(init=False)
+    overview_cache: FeedCache[KeptOverview] = field(
+        default_factory=lambda: FeedCache(OVERVIEW_CACHE_BEAMTIMES)
+    )
 
     def __post_init__(self) -> None:
         self.change_hub = ChangeHub(
@@ -45,3 +52,7 @@ def settings() -> Settings:
 
 def change_hub() -> ChangeHub:
     return state().change_hub
+
+
+def overview_cache() -> FeedCache[KeptOverview]:
+    return state().overview_cache

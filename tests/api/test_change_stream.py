@@ -18,6 +18,7 @@ from amarcord.config import Settings
 from amarcord.db.engine import Database
 from amarcord.db.models import LiveStreamImage
 from amarcord.store import beamtimes, changes
+from tests.support.auth import bearer, create_token, database_of
 from tests.support.factories import BEAMTIME
 from tests.support.live_server import serving
 from tests.support.sse_client import EventReader, open_stream
@@ -35,18 +36,18 @@ async def stream_app(settings: Settings) -> Quart:
 
 @pytest.fixture
 async def http(stream_app: Quart) -> AsyncIterator[httpx.AsyncClient]:
-    async with serving(stream_app) as base_url, httpx.AsyncClient(base_url=base_url) as client:
+    """An administrator's client of the app served on loopback."""
+    headers = bearer(await create_token(database_of(stream_app), role="admin"))
+    async with (
+        serving(stream_app) as base_url,
+        httpx.AsyncClient(base_url=base_url, headers=headers) as client,
+    ):
         yield client
 
 
 def hub_of(app: Quart) -> ChangeHub:
     hub: ChangeHub = app.extensions["amarcord"].change_hub
     return hub
-
-
-def database_of(app: Quart) -> Database:
-    database: Database = app.extensions["amarcord"].database
-    return database
 
 
 async def new_beamtime(http: httpx.AsyncClient) -> int:
@@ -253,11 +254,12 @@ async def wait_for(condition: Any, timeout: float = 5.0) -> None:
 
 async def test_shutdown_stops_the_pollers_and_closes_open_streams(stream_app: Quart) -> None:
     hub = hub_of(stream_app)
+    headers = bearer(await create_token(database_of(stream_app), role="admin"))
     server = serving(stream_app)
     base_url = await server.__aenter__()
     running = True
     try:
-        async with httpx.AsyncClient(base_url=base_url) as http:
+        async with httpx.AsyncClient(base_url=base_url, headers=headers) as http:
             beamtime_id = await new_beamtime(http)
             async with open_stream(http, stream_url(beamtime_id)) as reader:
                 await wait_for(lambda: hub.polling == [beamtime_id])

@@ -9,6 +9,7 @@ from quart import Quart
 from quart.typing import TestClientProtocol as Client
 
 from amarcord.db.models import Beamtime
+from tests.support.auth import ADMIN_TOKEN_NAME
 from tests.support.factories import create_beamtime, patch_beamtime
 
 
@@ -44,7 +45,7 @@ async def test_items_carry_every_field_in_ascending_seq(client: Client) -> None:
     assert updated["action"] == "updated"
     assert updated["before"] == {"title": beamtime["title"]}
     assert updated["after"] == {"title": "Second title"}
-    assert updated["actor"] == "anonymous"
+    assert updated["actor"] == ADMIN_TOKEN_NAME
     assert datetime.fromisoformat(updated["at"]).tzinfo is not None
     assert updated["at"].endswith("Z")
 

@@ -15,6 +15,7 @@ import pytest_asyncio
 
 from amarcord.db import migrate
 from tests.conftest import configured_engines, server_url
+from tests.support.auth import admin_token_for, bearer
 from tests.support.databases import scratch_database
 from tests.support.factories import BEAMTIME
 from tests.support.live_server import ServerProcess, server_processes
@@ -37,7 +38,10 @@ async def servers(
     else:
         url = await scratch_database(server_url(name), "two_processes")
     await migrate.upgrade(url)
+    token = await admin_token_for(url)
     async with server_processes(url, 2, stream_keepalive="0.5") as running:
+        for server in running:
+            server.headers = bearer(token)
         yield running
 
 
@@ -46,8 +50,8 @@ async def test_a_change_written_on_one_process_streams_from_the_other(
 ) -> None:
     a, b = servers
     async with (
-        httpx.AsyncClient(base_url=a.url) as writer,
-        httpx.AsyncClient(base_url=b.url) as reader_client,
+        httpx.AsyncClient(base_url=a.url, headers=a.headers) as writer,
+        httpx.AsyncClient(base_url=b.url, headers=b.headers) as reader_client,
     ):
         created = await writer.post("/api/beamtimes", json=BEAMTIME)
         assert created.status_code == 201, created.text
@@ -82,8 +86,8 @@ async def test_concurrent_writers_on_both_processes_reach_both_streams_in_order(
 ) -> None:
     a, b = servers
     async with (
-        httpx.AsyncClient(base_url=a.url) as on_a,
-        httpx.AsyncClient(base_url=b.url) as on_b,
+        httpx.AsyncClient(base_url=a.url, headers=a.headers) as on_a,
+        httpx.AsyncClient(base_url=b.url, headers=b.headers) as on_b,
     ):
         beamtime_id = (await on_a.post("/api/beamtimes", json=BEAMTIME)).json()["id"]
         url = f"/api/beamtimes/{beamtime_id}/changes/stream"

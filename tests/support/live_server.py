@@ -66,9 +66,13 @@ class ServerProcess:
     """`amarcord serve` in a subprocess on a free loopback port; its stderr goes to a
     temporary file, shown when it fails to come up."""
 
-    def __init__(self, database_url: str, settings: dict[str, str]) -> None:
-        port = free_port()
+    def __init__(
+        self, database_url: str, settings: dict[str, str], port: int | None = None
+    ) -> None:
+        port = port or free_port()
         self.url = f"http://127.0.0.1:{port}"
+        # Whatever a test's clients must send, e.g. a token for this database.
+        self.headers: dict[str, str] = {}
         env = {
             **os.environ,
             "AMARCORD_DATABASE_URL": database_url,

@@ -19,7 +19,7 @@ from amarcord.db.engine import Database
 from amarcord.db.models import LiveStreamImage
 from amarcord.store import beamtimes, changes
 from tests.support.auth import bearer, create_token, database_of
-from tests.support.factories import BEAMTIME
+from tests.support.factories import BEAMTIME, CHANGE_FIELDS
 from tests.support.live_server import serving
 from tests.support.sse_client import EventReader, open_stream
 
@@ -91,16 +91,7 @@ async def test_a_new_stream_starts_at_the_current_end(http: httpx.AsyncClient) -
         assert int(event.id or 0) == body["seq"] == (await seqs(http, beamtime_id))[-1]
         assert body["after"] == {"title": "during the stream"}
         assert body["entity"] == "beamtime" and body["action"] == "updated"
-        assert set(body) == {
-            "seq",
-            "at",
-            "actor",
-            "entity",
-            "entity_id",
-            "action",
-            "before",
-            "after",
-        }
+        assert set(body) == CHANGE_FIELDS
 
 
 async def test_last_event_id_resumes_without_gaps_or_duplicates(http: httpx.AsyncClient) -> None:

@@ -10,7 +10,7 @@ from quart.typing import TestClientProtocol as Client
 
 from amarcord.db.models import Beamtime
 from tests.support.auth import ADMIN_TOKEN_NAME
-from tests.support.factories import create_beamtime, patch_beamtime
+from tests.support.factories import CHANGE_FIELDS, create_beamtime, patch_beamtime
 
 
 async def feed(client: Client, beamtime_id: int, query: str = "") -> dict[str, Any]:
@@ -25,16 +25,7 @@ async def test_items_carry_every_field_in_ascending_seq(client: Client) -> None:
     await patch_beamtime(client, beamtime["id"], title="Second title")
     page = await feed(client, beamtime["id"])
     created, updated = page["items"]
-    assert set(created) == {
-        "seq",
-        "at",
-        "actor",
-        "entity",
-        "entity_id",
-        "action",
-        "before",
-        "after",
-    }
+    assert set(created) == CHANGE_FIELDS
     assert created["seq"] < updated["seq"] == page["last_seq"]
     assert (created["entity"], created["entity_id"], created["action"]) == (
         "beamtime",

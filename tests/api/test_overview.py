@@ -38,18 +38,12 @@ async def overview(client: Client, beamtime_id: int) -> dict[str, Any]:
 async def test_an_empty_beamtime(client: Client) -> None:
     beamtime = await create_beamtime(client)
     body = await overview(client, beamtime["id"])
+    configuration = await client.get(f"/api/beamtimes/{beamtime['id']}/configuration")
     assert body == {
         "beamtime": beamtime,
         "latest_run": None,
         "running": False,
-        "configuration": {
-            "auto_pilot": False,
-            "current_experiment_type_id": None,
-            "live_stream_url": None,
-            "created_at": None,
-            "author": None,
-            "version": 0,
-        },
+        "configuration": await json_of(configuration, 200),
         "experiment_type": None,
         "data_set": None,
         "live_stream": None,

@@ -45,64 +45,70 @@ async def servers(
         yield running
 
 
-async def test_a_change_written_on_one_process_streams_from_the_other(
+@pytest_asyncio.fixture(loop_scope="module")
+async def clients(
     servers: list[ServerProcess],
-) -> None:
-    a, b = servers
-    async with (
-        httpx.AsyncClient(base_url=a.url, headers=a.headers) as writer,
-        httpx.AsyncClient(base_url=b.url, headers=b.headers) as reader_client,
-    ):
-        created = await writer.post("/api/beamtimes", json=BEAMTIME)
-        assert created.status_code == 201, created.text
-        beamtime_id = created.json()["id"]
-        url = f"/api/beamtimes/{beamtime_id}/changes/stream"
-        patch_url = f"/api/beamtimes/{beamtime_id}"
-
-        async with open_stream(reader_client, url) as stream:
-            for title in ("first", "second"):
-                sent = time.monotonic()
-                assert (await writer.patch(patch_url, json={"title": title})).status_code == 200
-                event = await stream.event(timeout=DELIVERY_LIMIT)
-                assert time.monotonic() - sent < DELIVERY_LIMIT
-                assert event.json()["after"] == {"title": title}
-            last_seen = int(event.id or 0)
-            block = await stream.block(timeout=3)
-            assert block.comment == "keep-alive"
-
-        for i in range(3):
-            await writer.patch(patch_url, json={"title": f"missed {i}"})
-        async with open_stream(reader_client, url, last_event_id=last_seen) as stream:
-            missed = [await stream.event(timeout=DELIVERY_LIMIT) for _ in range(3)]
-            assert [e.json()["after"]["title"] for e in missed] == [f"missed {i}" for i in range(3)]
-            feed = (await writer.get(f"/api/beamtimes/{beamtime_id}/changes")).json()
-            assert [int(e.id or 0) for e in missed] == [i["seq"] for i in feed["items"][-3:]]
-            # Nothing else is pending: the next block is silence.
-            assert (await stream.block(timeout=3)).comment == "keep-alive"
-
-
-async def test_concurrent_writers_on_both_processes_reach_both_streams_in_order(
-    servers: list[ServerProcess],
-) -> None:
+) -> AsyncIterator[tuple[httpx.AsyncClient, httpx.AsyncClient]]:
+    """An administrator's client of each process."""
     a, b = servers
     async with (
         httpx.AsyncClient(base_url=a.url, headers=a.headers) as on_a,
         httpx.AsyncClient(base_url=b.url, headers=b.headers) as on_b,
     ):
-        beamtime_id = (await on_a.post("/api/beamtimes", json=BEAMTIME)).json()["id"]
-        url = f"/api/beamtimes/{beamtime_id}/changes/stream"
-        patch_url = f"/api/beamtimes/{beamtime_id}"
-        async with open_stream(on_a, url) as stream_a, open_stream(on_b, url) as stream_b:
+        yield on_a, on_b
 
-            async def write(client: httpx.AsyncClient, prefix: str) -> None:
-                for i in range(10):
-                    response = await client.patch(patch_url, json={"title": f"{prefix}{i}"})
-                    assert response.status_code == 200
 
-            await asyncio.gather(write(on_a, "a"), write(on_b, "b"))
-            feed = (await on_a.get(f"/api/beamtimes/{beamtime_id}/changes?limit=100")).json()
-            expected = [item["seq"] for item in feed["items"][1:]]
-            assert len(expected) == 20
-            for stream in (stream_a, stream_b):
-                got = [int((await stream.event(timeout=5)).id or 0) for _ in range(20)]
-                assert got == expected
+async def new_beamtime(client: httpx.AsyncClient) -> tuple[str, str]:
+    """A new beamtime's URL and the URL of its change stream."""
+    created = await client.post("/api/beamtimes", json=BEAMTIME)
+    assert created.status_code == 201, created.text
+    url = f"/api/beamtimes/{created.json()['id']}"
+    return url, f"{url}/changes/stream"
+
+
+async def test_a_change_written_on_one_process_streams_from_the_other(
+    clients: tuple[httpx.AsyncClient, httpx.AsyncClient],
+) -> None:
+    writer, reader_client = clients
+    beamtime_url, url = await new_beamtime(writer)
+    async with open_stream(reader_client, url) as stream:
+        for title in ("first", "second"):
+            sent = time.monotonic()
+            assert (await writer.patch(beamtime_url, json={"title": title})).status_code == 200
+            event = await stream.event(timeout=DELIVERY_LIMIT)
+            assert time.monotonic() - sent < DELIVERY_LIMIT
+            assert event.json()["after"] == {"title": title}
+        last_seen = int(event.id or 0)
+        block = await stream.block(timeout=3)
+        assert block.comment == "keep-alive"
+
+    for i in range(3):
+        await writer.patch(beamtime_url, json={"title": f"missed {i}"})
+    async with open_stream(reader_client, url, last_event_id=last_seen) as stream:
+        missed = [await stream.event(timeout=DELIVERY_LIMIT) for _ in range(3)]
+        assert [e.json()["after"]["title"] for e in missed] == [f"missed {i}" for i in range(3)]
+        feed = (await writer.get(f"{beamtime_url}/changes")).json()
+        assert [int(e.id or 0) for e in missed] == [i["seq"] for i in feed["items"][-3:]]
+        # Nothing else is pending: the next block is silence.
+        assert (await stream.block(timeout=3)).comment == "keep-alive"
+
+
+async def test_concurrent_writers_on_both_processes_reach_both_streams_in_order(
+    clients: tuple[httpx.AsyncClient, httpx.AsyncClient],
+) -> None:
+    on_a, on_b = clients
+    beamtime_url, url = await new_beamtime(on_a)
+    async with open_stream(on_a, url) as stream_a, open_stream(on_b, url) as stream_b:
+
+        async def write(client: httpx.AsyncClient, prefix: str) -> None:
+            for i in range(10):
+                response = await client.patch(beamtime_url, json={"title": f"{prefix}{i}"})
+                assert response.status_code == 200
+
+        await asyncio.gather(write(on_a, "a"), write(on_b, "b"))
+        feed = (await on_a.get(f"{beamtime_url}/changes?limit=100")).json()
+        expected = [item["seq"] for item in feed["items"][1:]]
+        assert len(expected) == 20
+        for stream in (stream_a, stream_b):
+            got = [int((await stream.event(timeout=5)).id or 0) for _ in range(20)]
+            assert got == expected

@@ -6,6 +6,9 @@ from typing import Any
 
 from quart.typing import TestClientProtocol as Client
 
+# The keys of a change-feed item, in pages and in the stream alike.
+CHANGE_FIELDS = {"seq", "at", "actor", "entity", "entity_id", "action", "before", "after"}
+
 BEAMTIME = {
     "external_id": "11012345",
     "proposal": "P-42",

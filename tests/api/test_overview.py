@@ -14,7 +14,7 @@ from amarcord.api.feed_cache import FeedCache
 from amarcord.app import create_app
 from amarcord.config import Settings
 from amarcord.db.models import LiveStreamImage
-from tests.support.auth import admin_client
+from tests.support.auth import admin_client, database_of
 from tests.support.experiments import (
     INTEGER,
     STRING,
@@ -25,7 +25,6 @@ from tests.support.experiments import (
     put_run,
 )
 from tests.support.factories import create_beamtime
-from tests.support.rows import database
 
 
 async def overview(client: Client, beamtime_id: int) -> dict[str, Any]:
@@ -175,7 +174,7 @@ async def test_live_stream_events_and_people_on_shift(client: Client, app: Quart
 
 async def _frame(app: Quart, beamtime_id: int, when: datetime) -> None:
     """A live-stream frame as the live-stream API stores it (no change-feed row)."""
-    async with database(app).write() as session:
+    async with database_of(app).write() as session:
         session.add(
             LiveStreamImage(
                 beamtime_id=beamtime_id,

@@ -243,6 +243,7 @@ def server(database_url: str) -> Iterator[tuple[str, int]]:
         "AMARCORD_HOST": "127.0.0.1",
         "AMARCORD_PORT": str(port),
         "AMARCORD_LOG_LEVEL": "WARNING",
+        "AMARCORD_AUTH": "none",
     }
     cli = [sys.executable, "-m", "amarcord.cli"]
     subprocess.run([*cli, "db", "upgrade"], env=env, check=True, cwd=REPO)

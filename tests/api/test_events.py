@@ -34,7 +34,6 @@ async def test_create_defaults_and_change_feed(client: Client, app: Quart) -> No
     event = await response.get_json()
     assert response.headers["ETag"] == '"1"'
     assert event["level"] == "user"
-    assert event["source"] == "anonymous"  # the caller's identity
     assert event["text"] == "Beam is **back**"
     assert event["run_number"] is None
     assert event["file_ids"] == [] and event["files"] == []
@@ -42,9 +41,10 @@ async def test_create_defaults_and_change_feed(client: Client, app: Quart) -> No
     assert event["created_at"] == event["updated_at"]
     feed = await feed_of(app, bt, "event")
     assert [(c.action, c.entity_id) for c in feed] == [("created", event["id"])]
+    assert event["source"] == feed[0].actor  # the caller's identity
     assert feed[0].after == {
         "level": "user",
-        "source": "anonymous",
+        "source": feed[0].actor,
         "text": "Beam is **back**",
         "run_number": None,
         "file_ids": [],

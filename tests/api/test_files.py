@@ -249,8 +249,8 @@ async def test_malformed_multipart_is_400(client: Client) -> None:
 
 class TestUploadLimit:
     @pytest.fixture
-    def settings(self, database_url: str) -> Settings:
-        return Settings(database_url=database_url, max_upload_bytes=100_000, _env_file=None)  # type: ignore[call-arg]
+    def settings(self, settings: Settings) -> Settings:
+        return settings.model_copy(update={"max_upload_bytes": 100_000})
 
     async def test_oversize_upload_is_413_and_not_stored(self, client: Client, app: Quart) -> None:
         bt = (await create_beamtime(client))["id"]

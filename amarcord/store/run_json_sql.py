@@ -27,8 +27,10 @@ from sqlalchemy import (
     Float,
     LargeBinary,
     Text,
+    and_,
     cast,
     exists,
+    false,
     func,
     literal,
     select,
@@ -67,8 +69,17 @@ def _path(key: str) -> str:
 class JsonSql:
     """The accessors for SQLite; the other engines override what differs."""
 
+    # ORDER BY ... NULLS LAST (SQLite 3.30+, PostgreSQL): unset values last without a second
+    # extraction of the value per row.
+    native_nulls_last = True
+
     def __init__(self) -> None:
         self.doc = Run.__table__.c.attributi
+
+    def holds(self, key: str, comparison: SqlBool) -> SqlBool:
+        """`comparison` of the value at `key`, false (never NULL) when the value is unset.
+        Here an unset value extracts as NULL, so one extraction per row is enough."""
+        return func.coalesce(comparison, false())
 
     def raw_document(self) -> Sql:
         """The whole document as JSON text, left for orjson to parse (faster than the
@@ -104,6 +115,12 @@ class JsonSql:
 
 
 class MysqlJsonSql(JsonSql):
+    native_nulls_last = False
+
+    def holds(self, key: str, comparison: SqlBool) -> SqlBool:
+        # A JSON null extracts as the JSON value null, not as SQL NULL.
+        return and_(self.is_set(key), comparison)
+
     def is_set(self, key: str) -> SqlBool:
         return func.coalesce(func.json_type(self.extract(key)), "NULL") != "NULL"
 

@@ -163,39 +163,67 @@ async def _page(
     paged = [*conditions]
     if params.after is not None:
         paged.append(key.after(params.after["value"], params.after["number"]))
-    naive = DateTime()
-    query = (
-        select(
-            Run.id,
-            Run.number,
-            type_coerce(Run.started, naive),
-            type_coerce(Run.stopped, naive),
-            Run.experiment_type_id,
-            sql.raw_document(),
-            Run.version,
-            type_coerce(Run.created_at, naive),
-            type_coerce(Run.updated_at, naive),
-            key.value,
-        )
-        .where(*paged)
-        .order_by(*key.order_by())
-    )
-    if params.limit is not None:
-        query = query.limit(params.limit + 1)
-    rows = (await session.execute(query)).all()
+    if key.by_number:
+        query = _columns(sql, key.value).where(*paged).order_by(*key.order_by())
+        if params.limit is not None:
+            query = query.limit(params.limit + 1)
+        rows: Sequence[Any] = (await session.execute(query)).all()
+        total = None
+    else:
+        rows, total = await _sorted_by_value(session, paged, key, params, sql)
     has_more = params.limit is not None and len(rows) > params.limit
     if has_more:
         rows = rows[: params.limit]
-    if params.after is None and not has_more:
-        total = len(rows)
-    else:
-        total = await session.scalar(select(func.count()).select_from(Run).where(*conditions)) or 0
+    if total is None:
+        if params.after is None and not has_more:
+            total = len(rows)
+        else:
+            count = select(func.count()).select_from(Run).where(*conditions)
+            total = await session.scalar(count) or 0
     paths = await _data_paths(session, [row[0] for row in rows], conditions)
     next_position = None
     if has_more:
         last = rows[-1]
         next_position = {"value": key.cursor_value(last[9]), "number": last[1]}
     return RunPage(rows, attributi, paths, total, next_position)
+
+
+def _columns(sql: JsonSql, sort_value: Any) -> Any:
+    naive = DateTime()
+    return select(
+        Run.id,
+        Run.number,
+        type_coerce(Run.started, naive),
+        type_coerce(Run.stopped, naive),
+        Run.experiment_type_id,
+        sql.raw_document(),
+        Run.version,
+        type_coerce(Run.created_at, naive),
+        type_coerce(Run.updated_at, naive),
+        sort_value,
+    )
+
+
+async def _sorted_by_value(
+    session: AsyncSession, paged: list[SqlBool], key: SortKey, params: ListParams, sql: JsonSql
+) -> tuple[Sequence[Any], int | None]:
+    """Sorting by a value: first the ids of the page in order, then their rows. Sorting only
+    ids keeps the attributi documents out of the database's sorter; on a first page the
+    total comes along as a window count over the same scan."""
+    first_page = params.after is None
+    selected = [Run.id]
+    if first_page:
+        selected.append(func.count().over())
+    query = select(*selected).where(*paged).order_by(*key.order_by())
+    if params.limit is not None:
+        query = query.limit(params.limit + 1)
+    order = (await session.execute(query)).all()
+    if not order:
+        return [], 0 if first_page else None
+    position = {row[0]: index for index, row in enumerate(order)}
+    fetched = await session.execute(_columns(sql, key.value).where(Run.id.in_(list(position))))
+    rows = sorted(fetched.all(), key=lambda row: position[row[0]])
+    return rows, order[0][1] if first_page else None
 
 
 async def _data_paths(

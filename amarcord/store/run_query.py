@@ -1,9 +1,9 @@
 """The filter language and sort orders of the run listing, compiled to SQL.
 
 `compile_filter` turns a checked filter (`amarcord.domain.filter_language`) into one SQL
-condition whose result equals the domain's reference `evaluate` on every run: every
-comparison is `is_set AND compare`, so SQL's NULL never reaches a `NOT`. Names of chemicals
-and experiment types are resolved to ids in Python (exact, case-sensitive comparison, as
+condition whose result equals the domain's reference `evaluate` on every run: a comparison
+with an unset value is false, never NULL, so SQL's NULL never reaches a `NOT`. Names of
+chemicals and experiment types are resolved to ids in Python (exact, case-sensitive comparison, as
 `evaluate` does), which keeps engines' collations out of the result."""
 
 from __future__ import annotations
@@ -129,10 +129,9 @@ class FilterContext:
 
     def _attributo(self, c: CheckedComparison) -> SqlBool:
         key = str(c.spec.key)
-        is_set = self.sql.is_set(key)
         if c.value is None:
-            return _null_test(is_set, c.op)
-        return and_(is_set, self._compare(key, c))
+            return _null_test(self.sql.is_set(key), c.op)
+        return self.sql.holds(key, self._compare(key, c))
 
     def _compare(self, key: str, c: CheckedComparison) -> SqlBool:
         kind, value, sql = c.spec.kind, c.value, self.sql
@@ -142,6 +141,9 @@ class FilterContext:
             return _COMPARE[c.op](sql.boolean(key), "true" if value else "false")  # type: ignore[no-any-return]
         if kind == "chemical" and isinstance(value, str):
             ids = [id_ for id_, name in self.chemicals.items() if name == value]
+            if not ids:
+                # No such name: `==` holds for no run, `!=` for every run with a chemical.
+                return false() if c.op == "==" else sql.is_set(key)
             chemical = sql.number(key, "integer")
             return chemical.in_(ids) if c.op == "==" else chemical.not_in(ids)
         if kind in _NUMBER_KINDS:
@@ -180,6 +182,7 @@ class SortKey:
     descending: bool
     kind: str
     by_number: bool = False
+    native_nulls_last: bool = False
 
     def order_by(self) -> list[Any]:
         direction: Callable[[Any], Any] = operator.methodcaller(
@@ -187,6 +190,8 @@ class SortKey:
         )
         if self.by_number:
             return [direction(Run.number)]
+        if self.native_nulls_last:
+            return [direction(self.value).nulls_last(), direction(Run.number)]
         unset_last = case((self.is_set, 0), else_=1)
         return [unset_last, direction(self.value), direction(Run.number)]
 
@@ -240,22 +245,32 @@ def sort_key(sort: str, fields: Mapping[str, FieldSpec], sql: JsonSql) -> SortKe
             .where(ExperimentType.id == Run.experiment_type_id)
             .scalar_subquery()
         )
-        return SortKey(type_name, Run.experiment_type_id.is_not(None), descending, "text")
+        return SortKey(
+            type_name,
+            Run.experiment_type_id.is_not(None),
+            descending,
+            "text",
+            native_nulls_last=sql.native_nulls_last,
+        )
     if isinstance(key, str):
         column = _COLUMNS[key]
         kind = "datetime" if key in _DATETIME_COLUMNS else "integer"
-        return SortKey(column, column.is_not(None), descending, kind, key == "number")
+        return SortKey(
+            column, column.is_not(None), descending, kind, key == "number", sql.native_nulls_last
+        )
     attributo = str(key)
     is_set = sql.is_set(attributo)
     if spec.kind == "list":
         msg = f"`{spec.name}` is a list; lists cannot be sorted"
         raise ValidationFailed.single(("query", "sort"), msg)
+    native = sql.native_nulls_last
     if spec.kind in _NUMBER_KINDS:
         kind = "decimal" if spec.kind == "decimal" else "integer"
-        return SortKey(sql.number(attributo, kind), is_set, descending, kind)
+        value = sql.number(attributo, kind)
+        return SortKey(value, is_set, descending, kind, native_nulls_last=native)
     if spec.kind == "boolean":
-        return SortKey(sql.boolean(attributo), is_set, descending, "text")
-    return SortKey(sql.text(attributo), is_set, descending, "text")
+        return SortKey(sql.boolean(attributo), is_set, descending, "text", native_nulls_last=native)
+    return SortKey(sql.text(attributo), is_set, descending, "text", native_nulls_last=native)
 
 
 def _resolve(name: str, fields: Mapping[str, FieldSpec]) -> FieldSpec:

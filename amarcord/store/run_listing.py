@@ -163,7 +163,7 @@ async def _page(
     paged = [*conditions]
     if params.after is not None:
         paged.append(key.after(params.after["value"], params.after["number"]))
-    if key.by_number:
+    if key.by_number or params.limit is None:
         query = _columns(sql, key.value).where(*paged).order_by(*key.order_by())
         if params.limit is not None:
             query = query.limit(params.limit + 1)
@@ -207,23 +207,22 @@ def _columns(sql: JsonSql, sort_value: Any) -> Any:
 async def _sorted_by_value(
     session: AsyncSession, paged: list[SqlBool], key: SortKey, params: ListParams, sql: JsonSql
 ) -> tuple[Sequence[Any], int | None]:
-    """Sorting by a value: first the ids of the page in order, then their rows. Sorting only
-    ids keeps the attributi documents out of the database's sorter; on a first page the
-    total comes along as a window count over the same scan."""
+    """Sorting by a value: first the ids in order, then the page's rows. Sorting only ids
+    keeps the attributi documents out of the database's sorter. A first page fetches every
+    matching id, so the total comes from the same scan (a window count would double it)."""
     first_page = params.after is None
-    selected = [Run.id]
-    if first_page:
-        selected.append(func.count().over())
-    query = select(*selected).where(*paged).order_by(*key.order_by())
-    if params.limit is not None:
-        query = query.limit(params.limit + 1)
-    order = (await session.execute(query)).all()
-    if not order:
-        return [], 0 if first_page else None
-    position = {row[0]: index for index, row in enumerate(order)}
-    fetched = await session.execute(_columns(sql, key.value).where(Run.id.in_(list(position))))
-    rows = sorted(fetched.all(), key=lambda row: position[row[0]])
-    return rows, order[0][1] if first_page else None
+    limit = (params.limit or 0) + 1
+    query = select(Run.id).where(*paged).order_by(*key.order_by())
+    if not first_page:
+        query = query.limit(limit)
+    ids = list(await session.scalars(query))
+    total = len(ids) if first_page else None
+    ids = ids[:limit]
+    if not ids:
+        return [], total
+    position = {id_: index for index, id_ in enumerate(ids)}
+    fetched = await session.execute(_columns(sql, key.value).where(Run.id.in_(ids)))
+    return sorted(fetched.all(), key=lambda row: position[row[0]]), total
 
 
 async def _data_paths(

@@ -80,19 +80,37 @@ class _Channel:
         self.followers: set[_Follower] = set()
         self.frame_time: datetime | None = None
         self.task = asyncio.create_task(self._run(), name=f"change-stream-{beamtime_id}")
+        self.task.add_done_callback(self._finished)
 
     async def _run(self) -> None:
-        first = True
+        first, failing = True, False
         while True:
             try:
                 more = await self._tick(announce_frames=not first)
                 first = False
             except (SQLAlchemyError, OSError) as error:
                 # A database restart must not end the streams; the next tick retries.
-                log.warning("change stream poll of beamtime %d failed: %s", self.beamtime_id, error)
-                more = False
+                if not failing:
+                    log.warning("change stream of beamtime %d: %s", self.beamtime_id, error)
+                failing, more = True, False
+            else:
+                if failing:
+                    log.warning("change stream of beamtime %d: polling again", self.beamtime_id)
+                failing = False
             if not more:
                 await asyncio.sleep(self.hub.poll_interval)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        """A poller that died of a bug ends its streams (browsers reconnect and replay from
+        the database) rather than leaving them waiting forever."""
+        if task.cancelled() or task.exception() is None:
+            return
+        log.error(
+            "change stream of beamtime %d failed", self.beamtime_id, exc_info=task.exception()
+        )
+        for follower in list(self.followers):
+            self.end(follower)
+        self.hub.drop(self)
 
     async def _tick(self, *, announce_frames: bool) -> bool:
         async with self.hub.database.read() as session:
@@ -110,9 +128,13 @@ class _Channel:
         return len(found.changes) == BATCH
 
     def publish(self, messages: Sequence[Message]) -> None:
+        ends = [index for index, message in enumerate(messages) if message.final]
+        if ends:
+            # The beamtime is gone: nothing after its deletion is news.
+            messages = messages[: ends[0] + 1]
+        final = bool(ends)
         if not messages:
             return
-        final = messages[-1].final
         for follower in list(self.followers):
             if follower.queue.qsize() + len(messages) > self.hub.max_backlog:
                 log.info("a follower of beamtime %d fell behind; cut off", self.beamtime_id)

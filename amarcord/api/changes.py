@@ -53,6 +53,10 @@ async def stream_changes(bt: int, query_args: StreamQuery) -> Response:
     if resume is None:
         resume = query_args.after
     async with database().read() as session:
+        if resume is not None and resume > await change_feed.highest_seq(session):
+            # A seq this database never issued (it was restored from a backup): waiting for
+            # it would leave the stream silent, so start at the current end instead.
+            resume = None
         start = resume if resume is not None else await change_feed.latest_seq(session, bt)
         if not await change_feed.beamtime_exists(session, bt):
             left = await change_feed.page(session, bt, after=start, limit=1)

@@ -60,6 +60,12 @@ async def latest_seq(session: AsyncSession, beamtime_id: int) -> int:
     return await session.scalar(query) or 0
 
 
+async def highest_seq(session: AsyncSession) -> int:
+    """The highest seq of the whole database: nobody can have seen a larger one, unless the
+    database was restored from an older backup since."""
+    return await session.scalar(select(func.max(Change.seq))) or 0
+
+
 async def page(
     session: AsyncSession, beamtime_id: int, *, after: int, limit: int
 ) -> Sequence[Change]:

@@ -12,6 +12,7 @@ import httpx
 import pytest
 from quart import Quart
 
+from amarcord.api import change_hub
 from amarcord.api.change_hub import BATCH, ChangeHub
 from amarcord.app import create_app
 from amarcord.config import Settings
@@ -323,3 +324,28 @@ async def test_a_closed_hub_ends_new_streams_after_the_replay(db: Database) -> N
     frames = [frame async for frame in hub.follow(beamtime_id, 0, keepalive=60)]
     assert len(frames) == 2 and b"event: change" in frames[1]
     assert hub.polling == []
+
+
+async def test_an_id_the_database_never_issued_starts_at_the_end(http: httpx.AsyncClient) -> None:
+    """After a restore from an older backup, browsers come back with larger ids than any."""
+    beamtime_id = await new_beamtime(http)
+    async with open_stream(http, stream_url(beamtime_id), last_event_id=10**12) as reader:
+        await retitle(http, beamtime_id, "after the restore")
+        assert [title for _, title in await titles(reader, 1)] == ["after the restore"]
+
+
+async def test_a_poller_that_fails_ends_its_streams(
+    db: Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    hub = ChangeHub(db, poll_interval=0.02, max_backlog=10)
+    beamtime_id = await store_beamtime(db)
+
+    async def broken(*_args: Any, **_kwargs: Any) -> None:
+        raise RuntimeError("a bug in the poller")
+
+    monkeypatch.setattr(change_hub.change_feed, "poll", broken)
+    frames = [frame async for frame in hub.follow(beamtime_id, 0, keepalive=60)]
+    assert len(frames) == 2  # retry: and the replayed row; then the stream ends
+    assert hub.polling == []
+    assert "change stream of beamtime" in caplog.text
+    await hub.close()

@@ -25,7 +25,10 @@ class DataPath(Model):
 
 class RunCreate(Model):
     number: int | None = Field(
-        default=None, ge=1, description="Default: the highest run number plus one (first: 1)."
+        default=None,
+        ge=1,
+        le=2**31 - 1,
+        description="Default: the highest run number plus one (first: 1).",
     )
     started: AwareDatetime | None = Field(default=None, description="Default: now.")
     stopped: AwareDatetime | None = None
@@ -106,7 +109,9 @@ class RunListQuery(Model):
         description='Filter expression, e.g. `sample == "lyso" and detector_distance >= 100`.',
     )
     runs: str | None = Field(default=None, description="Run ranges, e.g. `1-5,8`.")
-    date: datetime.date | None = Field(default=None, description="A day in the beamtime's time zone.")
+    date: datetime.date | None = Field(
+        default=None, description="A day in the beamtime's time zone."
+    )
     experiment_type_id: int | None = None
     data_set_id: int | None = None
     sort: str = Field(

@@ -16,7 +16,13 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from amarcord.db.models import ExperimentType, Run, RunDataPath, UserConfiguration
-from amarcord.domain.errors import Conflict, FieldError, NotFound, PreconditionFailed
+from amarcord.domain.errors import (
+    Conflict,
+    FieldError,
+    NotFound,
+    PreconditionFailed,
+    ValidationFailed,
+)
 from amarcord.store import changes
 from amarcord.store import run_attributi as attributi_store
 from amarcord.store.beamtimes import check_version, lock
@@ -26,6 +32,7 @@ ENTITY = "run"
 RunRef = int | None  # a run number, or None for the latest run
 Json = dict[str, Any]
 _SCALAR_FIELDS = ("started", "stopped", "experiment_type_id")
+MAX_NUMBER = 2**31 - 1  # the column is a 32-bit integer on every engine
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -72,6 +79,8 @@ def describe(beamtime_id: int, ref: RunRef) -> str:
 
 
 async def find(session: AsyncSession, beamtime_id: int, ref: RunRef) -> Run | None:
+    if ref is not None and not 0 < ref <= MAX_NUMBER:
+        return None
     query = select(Run).where(Run.beamtime_id == beamtime_id)
     if ref is None:
         query = query.order_by(Run.number.desc()).limit(1)
@@ -254,6 +263,8 @@ async def put(
     expected_version: int | None,
 ) -> tuple[Json, bool]:
     """Create-or-update by number; the flag says whether the run was created."""
+    if not 0 < number <= MAX_NUMBER:
+        raise ValidationFailed.single(("number",), f"run numbers go from 1 to {MAX_NUMBER}")
     await lock(session, beamtime_id)
     run = await find(session, beamtime_id, number)
     if run is None:

@@ -93,6 +93,12 @@ async def test_duplicate_number_is_409(client: Client, app: Quart) -> None:
     await body_of(await client.post(f"/api/beamtimes/{bt}/runs", json={"number": 3}), 201)
     response = await client.post(f"/api/beamtimes/{bt}/runs", json={"number": 3})
     assert response.status_code == 409
+    huge = 2**40
+    assert (
+        await client.post(f"/api/beamtimes/{bt}/runs", json={"number": huge})
+    ).status_code == 422
+    assert (await client.put(f"/api/beamtimes/{bt}/runs/{huge}", json={})).status_code == 422
+    assert (await client.get(f"/api/beamtimes/{bt}/runs/{huge}")).status_code == 404
 
 
 async def test_post_with_everything_round_trips(client: Client, app: Quart) -> None:

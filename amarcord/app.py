@@ -15,6 +15,7 @@ from amarcord.api import events, files, live_stream
 from amarcord.api import configuration, data_sets, experiment_types, schedule
 from amarcord.api import auth, members, tokens
 from amarcord.api import frontend
+from amarcord.api import attributi, chemicals
 from amarcord.api.access import install_access_control
 from amarcord.api.context import EXTENSION_KEY, AppState
 from amarcord.api.errors import register_error_handlers
@@ -30,6 +31,8 @@ BLUEPRINTS = (
     tokens.blueprint,
     overview.blueprint,
     changes.blueprint,
+    attributi.blueprint,
+    chemicals.blueprint,
     runs.blueprint,
     files.blueprint,
     events.blueprint,

@@ -32,3 +32,31 @@ async def patch_beamtime(client: Client, beamtime_id: int, **values: Any) -> dic
     assert response.status_code == 200, await response.get_data(as_text=True)
     body: dict[str, Any] = await response.get_json()
     return body
+
+
+async def create_attributo(
+    client: Client,
+    beamtime_id: int,
+    name: str,
+    type_: dict[str, Any],
+    table: str = "run",
+    **overrides: Any,
+) -> dict[str, Any]:
+    response = await client.post(
+        f"/api/beamtimes/{beamtime_id}/attributi",
+        json={"name": name, "associated_table": table, "type": type_, **overrides},
+    )
+    assert response.status_code == 201, await response.get_data(as_text=True)
+    body: dict[str, Any] = await response.get_json()
+    return body
+
+
+async def create_chemical(
+    client: Client, beamtime_id: int, name: str, **fields: Any
+) -> dict[str, Any]:
+    response = await client.post(
+        f"/api/beamtimes/{beamtime_id}/chemicals", json={"name": name, **fields}
+    )
+    assert response.status_code == 201, await response.get_data(as_text=True)
+    body: dict[str, Any] = await response.get_json()
+    return body

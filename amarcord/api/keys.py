@@ -1,0 +1,35 @@
+"""Keys in URLs and cursors of lists ordered by several columns (name, then id)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from amarcord.api.http import decode_cursor, encode_cursor
+from amarcord.domain.errors import ValidationFailed
+
+MAX_ID = 2**31 - 1
+# Ids are 32-bit integers; a larger one in a URL is an unknown resource (404), not a
+# database error (PostgreSQL refuses to compare an INTEGER column with it).
+ID = f"int(max={MAX_ID})"
+
+
+def _fits(value: object, kind: type) -> bool:
+    if kind is int:
+        return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_ID
+    return isinstance(value, kind)
+
+
+def cursor_position(cursor: str | None, keys: Mapping[str, type]) -> tuple[Any, ...] | None:
+    """The position a cursor of this list encodes, in the order of `keys`; 422 for a cursor
+    this list never issued."""
+    if not cursor:
+        return None
+    position = decode_cursor(cursor, tuple(keys))
+    if not all(_fits(position[key], kind) for key, kind in keys.items()):
+        raise ValidationFailed.single(("query", "cursor"), "cursor does not belong to this list")
+    return tuple(position[key] for key in keys)
+
+
+def next_cursor(has_more: bool, position: Mapping[str, Any]) -> str | None:
+    return encode_cursor(dict(position)) if has_more and position else None

@@ -35,6 +35,8 @@ def registry() -> Any:
     return pint.UnitRegistry()
 
 
+# pint parses slowly (~1 ms); a retype converts every stored value with the same two units.
+@lru_cache(maxsize=256)
 def _parse_unit(text: str) -> Any:
     stripped = text.strip()
     if not stripped:

@@ -11,7 +11,7 @@ from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from amarcord import __version__
 from amarcord.api import beamtimes, changes, docs_assets, health, overview, runs
-from amarcord.api import events, files, live_stream
+from amarcord.api import events, files, flow_control, live_stream
 from amarcord.api import configuration, data_sets, experiment_types, schedule
 from amarcord.api import auth, members, tokens
 from amarcord.api import frontend
@@ -60,6 +60,7 @@ class JsonRequest(Request):
 def create_app(settings: Settings) -> Quart:
     app = Quart("amarcord")
     app.request_class = JsonRequest
+    app.asgi_http_class = flow_control.FlowControlledConnection
     app.config.update(
         MAX_CONTENT_LENGTH=settings.max_upload_bytes,
         QUART_SCHEMA_SWAGGER_JS_URL=docs_assets.JS_URL,

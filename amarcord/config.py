@@ -62,7 +62,7 @@ class Settings(BaseSettings):
     )
 
     auth: Literal["local", "proxy", "none"] = Field(
-        default="none",
+        default="local",
         description="Access control: local accounts, a trusted authenticating proxy, or none "
         "(single-user laptop).",
     )

@@ -6,6 +6,7 @@ from quart import Quart
 from quart.typing import TestClientProtocol as Client
 
 from amarcord.store.configuration import ConfigurationState, current_configuration
+from tests.support.auth import ADMIN_TOKEN_NAME
 from tests.support.experiments import create_experiment_type, feed, json_of, locs
 from tests.support.factories import create_beamtime
 
@@ -44,7 +45,7 @@ async def test_patch_appends_a_complete_state(client: Client, app: Quart) -> Non
     type_id = (await create_experiment_type(client, bt, "Serial", []))["id"]
     first = await patch(client, bt, auto_pilot=True)
     assert first["auto_pilot"] is True
-    assert first["author"] == "anonymous"
+    assert first["author"] == ADMIN_TOKEN_NAME
     assert first["created_at"] is not None
     second = await patch(
         client, bt, current_experiment_type_id=type_id, live_stream_url="https://cam.local/x.jpg"

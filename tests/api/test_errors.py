@@ -92,7 +92,7 @@ async def test_query_validation_error_names_the_parameter(client: Client) -> Non
 
 
 async def test_unexpected_error_is_500_problem(app: Quart, client: Client) -> None:
-    @access("read")
+    @access("signed_in")
     async def explode() -> str:
         raise RuntimeError("boom")
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from amarcord.db.engine import Database
-from amarcord.db.models import Beamtime, Run
+from amarcord.db.models import Run
 from amarcord.domain.filter_language import (
     CheckedExpr,
     ChemicalRef,
@@ -23,7 +23,7 @@ from amarcord.domain.filter_language import (
 from amarcord.domain.values import stored_to_datetime
 from amarcord.store import run_attributi, run_listing, runs
 from amarcord.store.run_json_sql import json_sql
-from tests.support.run_seed import add_attributi, add_chemical, add_experiment_type
+from tests.support.run_seed import add_attributi, add_beamtime, add_chemical, add_experiment_type
 
 TYPES: dict[str, dict[str, Any]] = {
     "frames": {"kind": "integer"},
@@ -65,19 +65,7 @@ def _random_value(rng: random.Random, kind: str, chemicals: list[int]) -> Any:
 
 async def _seed(db: Database) -> tuple[int, list[int]]:
     rng = random.Random(20261121)
-    async with db.write() as session:
-        now = datetime.now(UTC)
-        beamtime = Beamtime(
-            external_id="q",
-            start=now,
-            end=now,
-            timezone="UTC",
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(beamtime)
-        await session.flush()
-        bt = beamtime.id
+    bt = await add_beamtime(db)
     await add_attributi(db, bt, TYPES)
     chemicals = [await add_chemical(db, bt, name) for name in ("lysozyme", "Lysozyme B", "thau")]
     types = [await add_experiment_type(db, bt, name) for name in ("SFX", "sfx fast", "Serial")]

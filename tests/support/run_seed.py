@@ -7,8 +7,24 @@ from datetime import UTC, datetime
 from typing import Any
 
 from amarcord.db.engine import Database
-from amarcord.db.models import Attributo, Chemical, ExperimentType, UserConfiguration
+from amarcord.db.models import Attributo, Beamtime, Chemical, ExperimentType, UserConfiguration
 from amarcord.domain.attributo_types import attributo_type_to_json, parse_attributo_type
+
+
+async def add_beamtime(db: Database, timezone: str = "UTC") -> int:
+    now = datetime.now(UTC)
+    async with db.write() as session:
+        row = Beamtime(
+            external_id="seed",
+            start=now,
+            end=now,
+            timezone=timezone,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(row)
+        await session.flush()
+        return row.id
 
 
 async def add_attributo(

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Literal, TypeVar, get_args
+from typing import Literal, TypeVar
 from urllib.parse import urlsplit
 
 from quart import Quart, current_app, g, request
@@ -31,7 +31,6 @@ from amarcord.domain.accounts import Role, at_least
 from amarcord.store import accounts, memberships, owning_beamtime
 
 AccessLevel = Literal["public", "signed_in", "person", "read", "write", "owner", "admin"]
-ACCESS_LEVELS: tuple[AccessLevel, ...] = get_args(AccessLevel)
 ACCESS_ATTRIBUTE = "amarcord_access"
 # Routes registered by libraries: the OpenAPI document, its UI and static assets.
 _LIBRARY_ENDPOINTS = frozenset({"openapi", "swagger_ui", "static"})

@@ -81,6 +81,42 @@ async def _keep_an_owner(
         raise Conflict(msg)
 
 
+async def _record(
+    session: AsyncSession,
+    beamtime_id: int,
+    user: UserAccount,
+    action: changes.Action,
+    *,
+    actor: str,
+    before: str | None = None,
+    after: str | None = None,
+) -> None:
+    old = None if before is None else _snapshot(user, before)
+    new = None if after is None else _snapshot(user, after)
+    if old is not None and new is not None:
+        old, new = changes.changed_fields(old, new)  # an update names only the role
+    await changes.record(
+        session,
+        beamtime_id=beamtime_id,
+        actor=actor,
+        entity=ENTITY,
+        entity_id=user.id,
+        action=action,
+        before=old,
+        after=new,
+    )
+
+
+async def _locked_member(
+    session: AsyncSession, beamtime_id: int, user: UserAccount, new_role: str | None
+) -> BeamtimeMember:
+    """The membership about to change to `new_role` (None: removed), with the beamtime locked."""
+    await lock(session, beamtime_id)
+    member = await _membership(session, beamtime_id, user)
+    await _keep_an_owner(session, member, new_role)
+    return member
+
+
 async def add(
     session: AsyncSession, beamtime_id: int, user: UserAccount, role: Role, *, actor: str
 ) -> None:
@@ -88,47 +124,21 @@ async def add(
     if await role_of(session, beamtime_id, user.id) is not None:
         raise Conflict(f"{user.username!r} is already a member of beamtime {beamtime_id}")
     session.add(BeamtimeMember(beamtime_id=beamtime_id, user_id=user.id, role=role))
-    await changes.record(
-        session,
-        beamtime_id=beamtime_id,
-        actor=actor,
-        entity=ENTITY,
-        entity_id=user.id,
-        action="created",
-        after=_snapshot(user, role),
-    )
+    await _record(session, beamtime_id, user, "created", actor=actor, after=role)
 
 
 async def change_role(
     session: AsyncSession, beamtime_id: int, user: UserAccount, role: Role, *, actor: str
 ) -> None:
-    await lock(session, beamtime_id)
-    member = await _membership(session, beamtime_id, user)
-    await _keep_an_owner(session, member, role)
-    before = _snapshot(user, member.role)
-    member.role = role
-    await changes.record_update(
-        session,
-        beamtime_id=beamtime_id,
-        actor=actor,
-        entity=ENTITY,
-        entity_id=user.id,
-        before=before,
-        after=_snapshot(user, role),
-    )
+    member = await _locked_member(session, beamtime_id, user, role)
+    if member.role != role:
+        await _record(
+            session, beamtime_id, user, "updated", actor=actor, before=member.role, after=role
+        )
+        member.role = role
 
 
 async def remove(session: AsyncSession, beamtime_id: int, user: UserAccount, *, actor: str) -> None:
-    await lock(session, beamtime_id)
-    member = await _membership(session, beamtime_id, user)
-    await _keep_an_owner(session, member, None)
-    await changes.record(
-        session,
-        beamtime_id=beamtime_id,
-        actor=actor,
-        entity=ENTITY,
-        entity_id=user.id,
-        action="deleted",
-        before=_snapshot(user, member.role),
-    )
+    member = await _locked_member(session, beamtime_id, user, None)
+    await _record(session, beamtime_id, user, "deleted", actor=actor, before=member.role)
     await session.delete(member)

@@ -59,10 +59,11 @@ async def test_an_owner_manages_members(app: Quart, client_as: ClientFactory) ->
     assert (await owner.delete(f"{url}/helper")).status_code == 204
     assert (await owner.delete(f"{url}/helper")).status_code == 404
     feed = await (await owner.get(f"/api/beamtimes/{beamtime['id']}/changes")).get_json()
-    member_changes = [
-        (c["action"], c["entity_id"]) for c in feed["items"] if c["entity"] == "member"
-    ]
-    assert [action for action, _ in member_changes][-3:] == ["created", "updated", "deleted"]
+    member_changes = [c for c in feed["items"] if c["entity"] == "member"][-3:]
+    assert [c["action"] for c in member_changes] == ["created", "updated", "deleted"]
+    assert member_changes[1]["before"] == {"role": "viewer"}
+    assert member_changes[1]["after"] == {"role": "editor"}
+    assert member_changes[2]["before"] == {"username": "helper", "role": "editor"}
 
 
 async def test_adding_an_unknown_user_is_422(app: Quart, client: Client) -> None:

@@ -14,6 +14,7 @@ from hypercorn.config import Config as HypercornConfig
 from hypercorn.run import run as hypercorn_run
 
 from amarcord import cli_accounts
+from amarcord.api.context import EXTENSION_KEY
 from amarcord.app import create_app
 from amarcord.config import Settings
 from amarcord.db import migrate
@@ -60,7 +61,14 @@ async def _serve_one(settings: Settings, config: HypercornConfig) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, shutdown.set)
     app = create_app(settings)
-    await hypercorn_serve(app, config, shutdown_trigger=shutdown.wait)
+
+    async def until_shutdown() -> None:
+        await shutdown.wait()
+        # End the open change streams first: browsers reconnect elsewhere at once, and
+        # hypercorn's graceful wait is not spent on responses that never finish.
+        await app.extensions[EXTENSION_KEY].change_hub.close()
+
+    await hypercorn_serve(app, config, shutdown_trigger=until_shutdown)
 
 
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:

@@ -51,6 +51,8 @@ def _beamtime_fk() -> Mapped[int]:
 
 class Beamtime(Base):
     __tablename__ = "beamtime"
+    # The change feed outlives a deleted beamtime; SQLite must not hand its id to a new one.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     external_id: Mapped[str] = mapped_column(String(255))

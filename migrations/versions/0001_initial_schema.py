@@ -41,6 +41,7 @@ def upgrade() -> None:
         sa.Column("updated_at", amarcord.db.types.UtcDateTime(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_beamtime")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("beamtime", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_beamtime_start"), ["start"], unique=False)

@@ -142,3 +142,11 @@ async def test_delete_honours_if_match(client: Client) -> None:
     url = f"/api/beamtimes/{beamtime['id']}"
     assert (await client.delete(url, headers={"If-Match": '"5"'})).status_code == 412
     assert (await client.delete(url, headers={"If-Match": '"1"'})).status_code == 204
+
+
+async def test_a_deleted_beamtimes_id_is_never_reused(client: Client) -> None:
+    """Its change feed outlives it, so a new beamtime must not inherit the id (SQLite too)."""
+    first = await create_beamtime(client)
+    assert (await client.delete(f"/api/beamtimes/{first['id']}")).status_code == 204
+    second = await create_beamtime(client)
+    assert second["id"] != first["id"]

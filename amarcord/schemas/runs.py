@@ -10,6 +10,8 @@ from pydantic import AwareDatetime, Field
 from amarcord.schemas.common import MAX_LIMIT, Model, OutModel
 
 AttributiIn = dict[str, Any]
+# Ids and run numbers are 32-bit columns; larger values would reach the database as errors.
+Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 _ATTRIBUTI_DOC = (
     "Values keyed by attributo name; on updates an absent name is left alone and `null` "
     "clears the value."
@@ -32,7 +34,7 @@ class RunCreate(Model):
     )
     started: AwareDatetime | None = Field(default=None, description="Default: now.")
     stopped: AwareDatetime | None = None
-    experiment_type_id: int | None = Field(
+    experiment_type_id: Id | None = Field(
         default=None, description="Default: the configuration's current experiment type."
     )
     attributi: AttributiIn = Field(default_factory=dict, description=_ATTRIBUTI_DOC)
@@ -44,7 +46,7 @@ class RunPut(Model):
 
     started: AwareDatetime | None = None
     stopped: AwareDatetime | None = None
-    experiment_type_id: int | None = None
+    experiment_type_id: Id | None = None
     attributi: AttributiIn = Field(default_factory=dict, description=_ATTRIBUTI_DOC)
     data_paths: list[DataPath] | None = Field(
         default=None, description="Replaces the run's data paths when sent."
@@ -54,7 +56,7 @@ class RunPut(Model):
 class RunPatch(Model):
     started: AwareDatetime | None = Field(default=None, description="Cannot be cleared.")
     stopped: AwareDatetime | None = None
-    experiment_type_id: int | None = None
+    experiment_type_id: Id | None = None
     attributi: AttributiIn = Field(default_factory=dict, description=_ATTRIBUTI_DOC)
     data_paths: list[DataPath] | None = Field(
         default=None, description="Replaces the run's data paths; `null` removes them all."
@@ -68,7 +70,7 @@ class RunBulkPatch(Model):
         examples=["10-25,31"],
     )
     attributi: AttributiIn = Field(default_factory=dict, description=_ATTRIBUTI_DOC)
-    experiment_type_id: int | None = None
+    experiment_type_id: Id | None = None
 
 
 class RunBulkResult(OutModel):
@@ -112,8 +114,8 @@ class RunListQuery(Model):
     date: datetime.date | None = Field(
         default=None, description="A day in the beamtime's time zone."
     )
-    experiment_type_id: int | None = None
-    data_set_id: int | None = None
+    experiment_type_id: Id | None = None
+    data_set_id: Id | None = None
     sort: str = Field(
         default="-number",
         description="A run field or attributo name; `-` sorts descending. Unset values last.",

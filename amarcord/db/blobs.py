@@ -8,6 +8,7 @@ engines' drivers already send bytes as they are."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,28 +17,29 @@ from sqlalchemy.sql.dml import Insert, Update
 _MYSQL = ("mysql", "mariadb")
 
 
-async def execute_with_blobs(session: AsyncSession, statement: Insert | Update) -> int:
-    """Executes `statement` in the session's transaction; returns the number of rows it
-    matched."""
+async def execute_with_blobs(
+    session: AsyncSession, statement: Insert | Update, params: Mapping[str, Any] | None = None
+) -> int:
+    """Executes `statement` (with `params` for its bind parameters) in the session's
+    transaction as a Core statement; returns the number of rows it matched."""
     connection = await session.connection()
     dialect = connection.dialect
     if dialect.name not in _MYSQL:
-        result = await session.execute(statement)
-        rowcount: int = getattr(result, "rowcount", 0)
-        return rowcount
+        result = await connection.execute(statement, dict(params) if params else None)
+        return result.rowcount
     compiled = statement.compile(dialect=dialect)
-    params = []
+    values = compiled.construct_params(dict(params) if params else None)
+    ordered = []
     for name in compiled.positiontup or ():
         # The column types' own conversions (UTC datetimes, for one) still apply.
         processor = compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
-        value = compiled.params[name]
-        params.append(value if processor is None else processor(value))
+        ordered.append(values[name] if processor is None else processor(values[name]))
     raw = await connection.get_raw_connection()
     driver: Any = raw.driver_connection
     # The dialect compiles to the `format` paramstyle; prepared statements use `?`.
     prepared = await driver.prepare(compiled.string.replace("%s", "?"))
     try:
-        result = await prepared.execute(tuple(params))
+        result = await prepared.execute(tuple(ordered))
     finally:
         await prepared.close()
     matched: int = result.affected_rows

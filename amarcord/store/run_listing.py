@@ -14,11 +14,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import orjson
-from sqlalchemy import DateTime, func, select, type_coerce
+from sqlalchemy import DateTime, false, func, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from amarcord.db.models import Beamtime, ExperimentType, Run, RunDataPath
-from amarcord.domain.errors import NotFound, ValidationFailed
+from amarcord.domain.errors import NotFound
 from amarcord.domain.filter_language import (
     CheckedExpr,
     FilterError,
@@ -26,6 +26,8 @@ from amarcord.domain.filter_language import (
     parse_filter,
     run_filter_fields,
 )
+from amarcord.domain.run_ranges import merge_run_ranges
+from amarcord.store import data_sets
 from amarcord.store import run_attributi as attributi_store
 from amarcord.store.run_attributi import RunAttributi
 from amarcord.store.run_json_sql import JsonSql, SqlBool, json_sql
@@ -94,6 +96,10 @@ async def list_runs(
             context = await filter_context(session, beamtime_id, sql, checked)
             conditions.append(context.compile(checked))
     conditions += _parameter_conditions(params, beamtime.timezone)
+    if params.data_set_id is not None:
+        numbers = await data_sets.run_numbers_in_data_set(session, beamtime_id, params.data_set_id)
+        ranges = merge_run_ranges((n, n) for n in numbers)
+        conditions.append(in_ranges(ranges) if ranges else false())
     key = sort_key(params.sort, fields, sql)
     return await _page(
         session, attributi=attributi, conditions=conditions, key=key, params=params, sql=sql
@@ -129,9 +135,6 @@ async def filter_context(
 
 def _parameter_conditions(params: ListParams, timezone: str) -> list[SqlBool]:
     conditions: list[SqlBool] = []
-    if params.data_set_id is not None:
-        msg = "filtering by data set is not supported yet"
-        raise ValidationFailed.single(("query", "data_set_id"), msg, "not_supported")
     if params.runs is not None:
         conditions.append(in_ranges(parse_ranges(params.runs, ("query", "runs"))))
     if params.day is not None:

@@ -248,3 +248,19 @@ async def test_every_kind_matches_by_equality(client: Client) -> None:
     body = {"experiment_type_id": type_id, "attributi": unknown_chemical}
     problem = await json_of(await client.post(sets_url(bt), json=body), 422)
     assert locs(problem) == [["body", "attributi", "sample"]]
+
+
+async def test_run_listing_filters_by_data_set(client: Client) -> None:
+    """`GET runs?data_set_id=` lists exactly the data set's runs; none when it has none."""
+    bt, type_id, _ = await setup(client, {"energy": RELATIVE})
+    for number, energy in ((1, 200.0), (2, 300.0), (3, 210.0)):
+        await put_run(client, bt, number, type_id, energy=energy)
+    data_set = await create_data_set(
+        client, bt, experiment_type_id=type_id, attributi={"energy": 200}
+    )
+    empty = await create_data_set(client, bt, experiment_type_id=type_id, attributi={"energy": 900})
+    runs_url = f"/api/beamtimes/{bt}/runs?data_set_id="
+    listed = await json_of(await client.get(f"{runs_url}{data_set['id']}"), 200)
+    assert [run["number"] for run in listed["items"]] == [3, 1]
+    assert (await json_of(await client.get(f"{runs_url}{empty['id']}"), 200))["items"] == []
+    assert (await client.get(f"{runs_url}999999")).status_code == 404

@@ -117,7 +117,6 @@ async def test_other_bad_parameters_are_422(client: Client, app: Quart) -> None:
         "limit=some",
         "sort=nope",
         "sort=tags",
-        "data_set_id=1",
         "experiment_type_id=1099511627776",
         "cursor=abc",
         "bogus=1",

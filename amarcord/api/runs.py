@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -17,7 +17,6 @@ from quart_schema import (
     validate_request,
     validate_response,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from amarcord.api.access import access, current_actor
 from amarcord.api.context import database
@@ -41,22 +40,6 @@ blueprint = Blueprint("runs", __name__, url_prefix="/api/beamtimes")
 _CURSOR_KEYS = ("sort", "value", "number")
 _LATEST = {"number": None}
 RunResponse = tuple[RunOut, int, dict[str, str]]
-_SQLITE_WRITERS = "amarcord.sqlite_writers"
-
-
-@contextlib.asynccontextmanager
-async def _writing() -> AsyncIterator[AsyncSession]:
-    """A write transaction. On SQLite, the writers of this process queue up here first:
-    waiting in SQLite's busy handler means sleeping in growing steps (up to 100 ms) while
-    the lock may long be free, which at 16 concurrent writers ruins the tail latency."""
-    db = database()
-    if db.kind != "sqlite":
-        async with db.write() as session:
-            yield session
-        return
-    writers: asyncio.Lock = current_app.extensions.setdefault(_SQLITE_WRITERS, asyncio.Lock())
-    async with writers, db.write() as session:
-        yield session
 
 
 def _out(run: Mapping[str, Any], status: int = 200) -> RunResponse:
@@ -147,7 +130,7 @@ def _position(query_args: RunListQuery) -> dict[str, Any] | None:
 @validate_response(RunOut, 201)
 async def create_run(bt: int, data: RunCreate) -> RunResponse:
     """Start a run: the number defaults to the highest plus one, `started` to now."""
-    async with _writing() as session:
+    async with database().write() as session:
         run = await store.create(session, bt, _sent(data), actor=current_actor())
     return _out(run, 201)
 
@@ -160,7 +143,7 @@ async def create_run(bt: int, data: RunCreate) -> RunResponse:
 async def bulk_update_runs(bt: int, data: RunBulkPatch) -> RunBulkResult:
     """Set attributi and the experiment type of every run in some ranges, all or nothing."""
     values = _sent(data)
-    async with _writing() as session:
+    async with database().write() as session:
         result = await run_bulk.update_many(session, bt, data.runs, values, actor=current_actor())
     return RunBulkResult(updated=result.updated, changed=result.changed, runs=result.runs)
 
@@ -185,7 +168,7 @@ async def get_run(bt: int, number: RunRef) -> RunResponse:
 async def put_run(bt: int, number: int, data: RunPut) -> RunResponse:
     """Create the run with this number (201) or update the fields sent (200); for DAQ
     systems, so repeating the call is safe. Honours `If-Match`."""
-    async with _writing() as session:
+    async with database().write() as session:
         run, created = await store.put(
             session,
             bt,
@@ -205,7 +188,7 @@ async def put_run(bt: int, number: int, data: RunPut) -> RunResponse:
 @validate_response(RunOut)
 async def patch_run(bt: int, number: RunRef, data: RunPatch) -> RunResponse:
     """Change the fields sent (`null` clears); attributi not sent stay. Honours `If-Match`."""
-    async with _writing() as session:
+    async with database().write() as session:
         run = await store.update(
             session,
             bt,
@@ -224,7 +207,7 @@ async def patch_run(bt: int, number: RunRef, data: RunPatch) -> RunResponse:
 @validate_response(RunOut)
 async def stop_run(bt: int, number: RunRef) -> RunResponse:
     """Set `stopped` to now; a run that has already stopped keeps its stop time."""
-    async with _writing() as session:
+    async with database().write() as session:
         return _out(await store.stop(session, bt, number, actor=current_actor()))
 
 
@@ -234,7 +217,7 @@ async def stop_run(bt: int, number: RunRef) -> RunResponse:
 @tag(["runs"])
 async def delete_run(bt: int, number: RunRef) -> Response:
     """Delete a run and its data paths. Honours `If-Match`."""
-    async with _writing() as session:
+    async with database().write() as session:
         await store.delete(
             session, bt, number, actor=current_actor(), expected_version=if_match_version()
         )

@@ -1,6 +1,8 @@
 import type { ReactNode } from "react";
 import { Layout, type NavItem } from "./components/Layout";
 import { LiveProvider } from "./live/LiveProvider";
+import { AccessPage } from "./pages/AccessPage";
+import { AttributiPage } from "./pages/AttributiPage";
 import { BeamtimeFormPage } from "./pages/BeamtimeFormPage";
 import { BeamtimeListPage } from "./pages/BeamtimeListPage";
 import { EventLogPage } from "./pages/EventLogPage";
@@ -21,12 +23,16 @@ const ROUTES: { pattern: string; render: (params: Params) => ReactNode }[] = [
   { pattern: "/beamtimes/:bt/edit", render: (p) => <BeamtimeFormPage bt={Number(p.bt)} /> },
   { pattern: "/beamtimes/:bt/runs", render: (p) => <RunsPage bt={Number(p.bt)} /> },
   { pattern: "/beamtimes/:bt/events", render: (p) => <EventLogPage bt={Number(p.bt)} /> },
+  { pattern: "/beamtimes/:bt/attributi", render: (p) => <AttributiPage bt={Number(p.bt)} /> },
+  { pattern: "/beamtimes/:bt/access", render: (p) => <AccessPage bt={Number(p.bt)} /> },
 ];
 
 const NAV: NavItem[] = [
   { label: "Overview", suffix: "" },
   { label: "Runs", suffix: "/runs" },
   { label: "Event log", suffix: "/events" },
+  { label: "Attributi", suffix: "/attributi" },
+  { label: "Access", suffix: "/access" },
   { label: "Settings", suffix: "/edit" },
 ];
 

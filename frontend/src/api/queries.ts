@@ -37,16 +37,30 @@ export interface RunListParams {
   sort: string;
 }
 
-/** The whole run table at once (`limit=all`); the stream patches it run by run afterwards. */
+/** Rows shown while the whole table is still on its way. */
+const HEAD_ROWS = 200;
+
+/**
+ * The whole run table at once (`limit=all`); the stream patches it run by run afterwards.
+ * A large table takes a while to arrive, so the first rows are fetched alongside and shown
+ * until then, which makes the page usable at once.
+ */
 export function useRuns(bt: number, params: RunListParams) {
   const query = {
     sort: params.sort,
-    limit: "all" as const,
     ...(params.filter ? { filter: params.filter } : {}),
     ...(params.runs ? { runs: params.runs } : {}),
     ...(params.date ? { date: params.date } : {}),
   };
-  return $api.useQuery("get", "/api/beamtimes/{bt}/runs", { params: { path: { bt }, query } }, { ...LIVE, retry: false });
+  const all = $api.useQuery("get", "/api/beamtimes/{bt}/runs", { params: { path: { bt }, query: { ...query, limit: "all" } } }, { ...LIVE, retry: false });
+  const head = $api.useQuery(
+    "get",
+    "/api/beamtimes/{bt}/runs",
+    { params: { path: { bt }, query: { ...query, limit: HEAD_ROWS } } },
+    { ...LIVE, retry: false, enabled: all.data === undefined && !all.error },
+  );
+  const partial = all.data === undefined && head.data !== undefined && head.data.total > head.data.items.length;
+  return { data: all.data ?? head.data, error: all.error ?? head.error, isFetching: all.isFetching, partial };
 }
 
 export function useOverview(bt: number) {

@@ -28,7 +28,11 @@ export function AttributoEditor({ type, value, context, onCommit, onCancel, auto
   const field = useRef<HTMLInputElement & HTMLSelectElement>(null);
 
   useEffect(() => {
-    if (autoFocus) field.current?.focus();
+    const element: HTMLElement | null = field.current;
+    if (!autoFocus || !element) return;
+    element.focus();
+    // Typing replaces the old value, as in a spreadsheet cell.
+    if (element instanceof HTMLInputElement && element.type === "text") element.select();
   }, [autoFocus]);
 
   const commit = async (raw: string) => {

@@ -122,7 +122,7 @@ export function RunsPage({ bt }: { bt: number }) {
         {dateMistake && <span className="field-error">{dateMistake.message}</span>}
         <span className="spacer" />
         <span className="muted" aria-live="polite">
-          {runs.isFetching && !items ? "Loading runs…" : items ? `${items.length} run${items.length === 1 ? "" : "s"}` : ""}
+          {!items ? (runs.isFetching ? "Loading runs…" : "") : runs.partial ? `first ${items.length} of ${runs.data?.total} runs, loading the rest…` : `${items.length} run${items.length === 1 ? "" : "s"}`}
         </span>
       </div>
       {selected.size > 0 && (

@@ -7,6 +7,12 @@ import { sortDirection, type RunColumn } from "../../lib/runColumns";
 import { AttributoEditor } from "../AttributoEditor";
 
 const ROW_HEIGHT = 30;
+const SELECT_WIDTH = 36;
+const NUMBER_WIDTH = 80;
+
+function cellWidth(column: RunColumn): number {
+  return column.attributo ? 150 : 170;
+}
 
 interface Props {
   runs: readonly Run[];
@@ -38,7 +44,7 @@ export function RunTable({ runs, columns, sort, context, selected, onSort, onSel
   const stopEdit = useCallback(() => setEditing(null), []);
 
   const definitions = useMemo<ColumnDef<Run>[]>(
-    () => columns.map((column) => ({ id: column.id, header: column.header, accessorFn: (run: Run) => column.text(run), size: column.attributo ? 150 : 170 })),
+    () => columns.map((column) => ({ id: column.id, header: column.header, accessorFn: (run: Run) => column.text(run), size: cellWidth(column) })),
     [columns],
   );
   const table = useReactTable({
@@ -53,39 +59,51 @@ export function RunTable({ runs, columns, sort, context, selected, onSort, onSel
     count: rows.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 15,
+    overscan: 8,
   });
   const items = virtualizer.getVirtualItems();
-  const paddingTop = items[0]?.start ?? 0;
-  const paddingBottom = virtualizer.getTotalSize() - (items[items.length - 1]?.end ?? 0);
+  // Thirty attributi make rows several screens wide: only the columns in view are rendered.
+  const columnVirtualizer = useVirtualizer({
+    horizontal: true,
+    count: columns.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: (index) => cellWidth(columns[index] as RunColumn),
+    scrollMargin: SELECT_WIDTH + NUMBER_WIDTH,
+    overscan: 2,
+  });
+  const virtualColumns = columnVirtualizer.getVirtualItems();
+  const columnWindow = virtualColumns.map((column) => column.index).join(",");
+  const shown = useMemo(
+    () => ({
+      columns: columnWindow === "" ? [] : columnWindow.split(",").map((index) => columns[Number(index)] as RunColumn),
+      offset: virtualColumns[0] ? virtualColumns[0].start - SELECT_WIDTH - NUMBER_WIDTH : 0,
+    }),
+    // The window's indexes decide; the virtual items are new objects on every scroll.
+    [columnWindow, columns],
+  );
   const byId = useMemo(() => new Map(columns.map((column) => [column.id, column])), [columns]);
-  const allSelected = runs.length > 0 && runs.every((run) => selected.has(run.number));
-  const width = 36 + 80 + definitions.reduce((sum, column) => sum + (column.size ?? 150), 0);
+  const allSelected = useMemo(() => runs.length > 0 && runs.every((run) => selected.has(run.number)), [runs, selected]);
+  const width = SELECT_WIDTH + NUMBER_WIDTH + definitions.reduce((sum, column) => sum + (column.size ?? 150), 0);
 
+  // Rows are positioned absolutely inside a body as tall as all rows together: scrolling then
+  // moves a few dozen rows instead of laying out a table of thousands.
   return (
     <div className="run-table-scroll" ref={scroller} data-testid="run-table">
       <table className="grid run-table" style={{ width }} aria-rowcount={runs.length}>
-        <colgroup>
-          <col style={{ width: 36 }} />
-          <col style={{ width: 80 }} />
-          {definitions.map((column) => (
-            <col key={column.id} style={{ width: column.size }} />
-          ))}
-        </colgroup>
         <thead>
           <tr>
-            <th>
+            <th style={{ width: SELECT_WIDTH }}>
               <input type="checkbox" aria-label="Select all runs" checked={allSelected} onChange={(event) => onSelectAll(event.target.checked)} />
             </th>
-            <SortHeader label="Run" sortKey="number" sort={sort} onSort={onSort} />
-            {table.getHeaderGroups()[0]?.headers.map((header) => {
-              const column = byId.get(header.column.id);
-              return column ? <SortHeader key={header.id} label={column.header} sortKey={column.sortKey} sort={sort} onSort={onSort} /> : null;
+            <SortHeader label="Run" sortKey="number" sort={sort} width={NUMBER_WIDTH} onSort={onSort} />
+            {shown.offset > 0 && <th className="spacer-cell" style={{ width: shown.offset }} aria-hidden />}
+            {shown.columns.map((column) => {
+              const header = table.getColumn(column.id);
+              return header && byId.has(column.id) ? <SortHeader key={column.id} label={column.header} sortKey={column.sortKey} sort={sort} width={header.getSize()} onSort={onSort} /> : null;
             })}
           </tr>
         </thead>
-        <tbody>
-          {paddingTop > 0 && <tr style={{ height: paddingTop }} aria-hidden />}
+        <tbody style={{ height: virtualizer.getTotalSize() }}>
           {items.map((item) => {
             const row = rows[item.index];
             if (!row) return null;
@@ -94,7 +112,9 @@ export function RunTable({ runs, columns, sort, context, selected, onSort, onSel
               <RunRow
                 key={row.id}
                 run={run}
-                columns={columns}
+                top={item.start}
+                columns={shown.columns}
+                offset={shown.offset}
                 context={context}
                 selected={selected.has(run.number)}
                 editing={editing?.number === run.number ? editing.column : null}
@@ -106,17 +126,16 @@ export function RunTable({ runs, columns, sort, context, selected, onSort, onSel
               />
             );
           })}
-          {paddingBottom > 0 && <tr style={{ height: paddingBottom }} aria-hidden />}
         </tbody>
       </table>
     </div>
   );
 }
 
-function SortHeader({ label, sortKey, sort, onSort }: { label: string; sortKey: string; sort: string; onSort(key: string): void }) {
+function SortHeader({ label, sortKey, sort, width, onSort }: { label: string; sortKey: string; sort: string; width: number; onSort(key: string): void }) {
   const direction = sortDirection(sort, sortKey);
   return (
-    <th aria-sort={direction === "asc" ? "ascending" : direction === "desc" ? "descending" : "none"}>
+    <th style={{ width }} aria-sort={direction === "asc" ? "ascending" : direction === "desc" ? "descending" : "none"}>
       <button type="button" className="sort" onClick={() => onSort(sortKey)} title={`Sort by ${label}`}>
         {label}
         {direction === "asc" ? " ▲" : direction === "desc" ? " ▼" : ""}
@@ -127,6 +146,9 @@ function SortHeader({ label, sortKey, sort, onSort }: { label: string; sortKey: 
 
 interface RowProps {
   run: Run;
+  top: number;
+  /** Width of the columns left of the rendered ones. */
+  offset: number;
   columns: readonly RunColumn[];
   context: ParseContext;
   selected: boolean;
@@ -139,11 +161,11 @@ interface RowProps {
 }
 
 /** A row re-renders only when its run, its selection or its editing state changes. */
-const RunRow = memo(function RunRow({ run, columns, context, selected, editing, onSelect, onHistory, onStartEdit, onStopEdit, onEdit }: RowProps) {
+const RunRow = memo(function RunRow({ run, top, offset, columns, context, selected, editing, onSelect, onHistory, onStartEdit, onStopEdit, onEdit }: RowProps) {
   const className = [selected ? "selected" : "", run.stopped === null ? "running" : ""].join(" ").trim() || undefined;
   return (
-    <tr className={className} data-run={run.number}>
-      <td>
+    <tr className={className} data-run={run.number} style={{ transform: `translateY(${top}px)` }}>
+      <td style={{ width: SELECT_WIDTH }}>
         <input
           type="checkbox"
           aria-label={`Select run ${run.number}`}
@@ -152,16 +174,17 @@ const RunRow = memo(function RunRow({ run, columns, context, selected, editing, 
           onClick={(event: MouseEvent<HTMLInputElement>) => onSelect(run.number, event.shiftKey)}
         />
       </td>
-      <td>
+      <td style={{ width: NUMBER_WIDTH }}>
         <button type="button" className="link-button" title="Show the history of this run" onClick={() => onHistory(run.number)}>
           {run.number}
         </button>
       </td>
+      {offset > 0 && <td className="spacer-cell" style={{ width: offset }} aria-hidden />}
       {columns.map((column) => {
         const attributo = column.attributo;
         if (attributo && editing === column.id) {
           return (
-            <td key={column.id} className="editing">
+            <td key={column.id} className="editing" data-column={column.header} style={{ width: cellWidth(column) }}>
               <AttributoEditor
                 type={attributo.type}
                 value={run.attributi[attributo.name]}
@@ -181,6 +204,8 @@ const RunRow = memo(function RunRow({ run, columns, context, selected, editing, 
           <td
             key={column.id}
             className={attributo ? "editable" : undefined}
+            data-column={column.header}
+            style={{ width: cellWidth(column) }}
             title={text}
             tabIndex={attributo ? 0 : undefined}
             onDoubleClick={attributo ? () => onStartEdit(run.number, column.id) : undefined}

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import Table, exists, func, insert, select
 from sqlalchemy import delete as sql_delete
-from sqlalchemy import exists, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
@@ -20,6 +20,7 @@ from amarcord.store.beamtimes import check_version
 from amarcord.store.row_lock import lock_beamtime
 
 ENTITY = "event"
+_INSERT = insert(cast(Table, Event.__table__))
 LEVELS = ("user", "info", "warning", "error")
 _FIELDS = ("level", "source", "text", "run_number")
 
@@ -184,11 +185,14 @@ async def create(
         frame_file, _ = await live_stream.copy_to_file(session, beamtime_id, actor=actor)
         file_ids.add(frame_file.id)
     now = changes.utcnow()
-    row = Event(beamtime_id=beamtime_id, created_at=now, updated_at=now)
-    for name in _FIELDS:
-        setattr(row, name, values.get(name))
-    session.add(row)
-    await session.flush()
+    fields = {name: values.get(name) for name in _FIELDS}
+    columns = fields | {"beamtime_id": beamtime_id, "created_at": now, "updated_at": now}
+    # A Core INSERT: the ORM's unit of work added a fifth to the CPU time of creating an
+    # event. The row object only carries the values into the response, outside the session.
+    connection = await session.connection()
+    result = await connection.execute(_INSERT, columns | {"version": 1})
+    (event_id,) = result.inserted_primary_key or (None,)
+    row = Event(id=event_id, version=1, **columns)
     await _link(session, row.id, file_ids)
     await changes.record(
         session,

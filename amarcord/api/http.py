@@ -36,7 +36,12 @@ def json_response(
     version: int | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    response = Response(orjson.dumps(body), status=status, content_type="application/json")
+    # UTC as "Z", as pydantic writes it in every other response.
+    response = Response(
+        orjson.dumps(body, option=orjson.OPT_UTC_Z),
+        status=status,
+        content_type="application/json",
+    )
     if version is not None:
         response.headers["ETag"] = etag(version)
     for name, value in (headers or {}).items():

@@ -132,6 +132,27 @@ class Server:
         return self._field_mb("VmHWM")
 
 
+async def calibration(client: httpx.AsyncClient, server: Server, quick: bool) -> Result:
+    """A health check: one read statement; what the other rows are measured against."""
+
+    async def health() -> httpx.Response:
+        return await client.get("/api/health")
+
+    await health()
+    n = 100 if quick else 500
+    result = await measure(
+        "calibration: GET /api/health",
+        health,
+        server=server,
+        clients=1,
+        requests=n,
+        expect=200,
+        min_rate=0,
+    )
+    result.target, result.ok = "", None
+    return result
+
+
 async def live_stream(
     client: httpx.AsyncClient, server: Server, bt: int, quick: bool
 ) -> list[Result]:
@@ -277,7 +298,7 @@ def table(
         lines.append(
             f"| {r.scenario} | {r.clients} | {len(r.latencies)} | {r.per_second:.0f} "
             f"| {r.percentile_ms(0.5):.1f} | {r.percentile_ms(0.95):.1f} | {r.cpu_ms:.2f} "
-            f"| {r.target} | {met} |"
+            f"| {r.target or '-'} | {met} |"
         )
     lines += [
         "",
@@ -310,7 +331,8 @@ async def run(database_url: str, quick: bool, megabytes: int) -> int:
             response.raise_for_status()
             bt = response.json()["id"]
             process = Server(pid)
-            results = await live_stream(client, process, bt, quick)
+            results = [await calibration(client, process, quick)]
+            results += await live_stream(client, process, bt, quick)
             results += await events(client, process, bt, quick)
             phases = await large_file(client, bt, process, Path(directory), megabytes)
     print(f"machine: {platform.node()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")

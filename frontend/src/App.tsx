@@ -5,10 +5,13 @@ import { AccessPage } from "./pages/AccessPage";
 import { AttributiPage } from "./pages/AttributiPage";
 import { BeamtimeFormPage } from "./pages/BeamtimeFormPage";
 import { BeamtimeListPage } from "./pages/BeamtimeListPage";
+import { ChemicalsPage } from "./pages/ChemicalsPage";
 import { EventLogPage } from "./pages/EventLogPage";
+import { ExperimentTypesPage } from "./pages/ExperimentTypesPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 import { RunOverviewPage } from "./pages/RunOverviewPage";
 import { RunsPage } from "./pages/RunsPage";
+import { SchedulePage } from "./pages/SchedulePage";
 import { SignInPage } from "./pages/SignInPage";
 import { matchPath, usePathname } from "./router";
 
@@ -25,12 +28,18 @@ const ROUTES: { pattern: string; render: (params: Params) => ReactNode }[] = [
   { pattern: "/beamtimes/:bt/events", render: (p) => <EventLogPage bt={Number(p.bt)} /> },
   { pattern: "/beamtimes/:bt/attributi", render: (p) => <AttributiPage bt={Number(p.bt)} /> },
   { pattern: "/beamtimes/:bt/access", render: (p) => <AccessPage bt={Number(p.bt)} /> },
+  { pattern: "/beamtimes/:bt/chemicals", render: (p) => <ChemicalsPage bt={Number(p.bt)} /> },
+  { pattern: "/beamtimes/:bt/experiment-types", render: (p) => <ExperimentTypesPage bt={Number(p.bt)} /> },
+  { pattern: "/beamtimes/:bt/schedule", render: (p) => <SchedulePage bt={Number(p.bt)} /> },
 ];
 
 const NAV: NavItem[] = [
   { label: "Overview", suffix: "" },
   { label: "Runs", suffix: "/runs" },
   { label: "Event log", suffix: "/events" },
+  { label: "Chemicals", suffix: "/chemicals" },
+  { label: "Data sets", suffix: "/experiment-types" },
+  { label: "Schedule", suffix: "/schedule" },
   { label: "Attributi", suffix: "/attributi" },
   { label: "Access", suffix: "/access" },
   { label: "Settings", suffix: "/edit" },

@@ -1,9 +1,10 @@
 import { useState, type FormEvent } from "react";
 import { fetchClient } from "../../api/client";
 import type { Attributo } from "../../api/types";
-import { parseValue, typeHint, type ParseContext } from "../../lib/attributoValues";
+import { parseValue, type ParseContext } from "../../lib/attributoValues";
 import { toRanges } from "../../lib/runRanges";
 import { ProblemView } from "../ProblemView";
+import { ValueField } from "../ValueField";
 
 interface Props {
   bt: number;
@@ -55,7 +56,13 @@ export function BulkEdit({ bt, selected, attributi, context, onClear }: Props) {
       <span className="muted">({ranges})</span>
       <label>
         Set
-        <select value={attributoId ?? ""} onChange={(event) => setAttributoId(Number(event.target.value))}>
+        <select
+          value={attributoId ?? ""}
+          onChange={(event) => {
+            setAttributoId(Number(event.target.value));
+            setText("");
+          }}
+        >
           {attributi.map((candidate) => (
             <option key={candidate.id} value={candidate.id}>
               {candidate.name}
@@ -65,7 +72,7 @@ export function BulkEdit({ bt, selected, attributi, context, onClear }: Props) {
       </label>
       <label>
         to
-        <input value={text} onChange={(event) => setText(event.target.value)} placeholder={attributo ? `${typeHint(attributo.type)} (empty clears)` : ""} aria-label="New value" />
+        {attributo && <ValueField type={attributo.type} text={text} context={context} label="New value" onChange={setText} />}
       </label>
       <button type="submit" disabled={busy || !attributo}>
         Apply to selection

@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { isProblem } from "../api/problem";
 import { useAttributi, useBeamtime, useChemicals, useExperimentTypes, useRuns } from "../api/queries";
 import type { Run } from "../api/types";
@@ -54,6 +54,11 @@ export function RunsPage({ bt }: { bt: number }) {
   const items = runs.data?.items;
   const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
   const anchor = useRef<number | null>(null);
+  useEffect(() => {
+    // A bulk edit must only reach runs the person can see: a new filter starts a new selection.
+    setSelected(new Set());
+    anchor.current = null;
+  }, [filter, ranges, date]);
   const select = useCallback(
     (number: number, extend: boolean) => {
       setSelected((previous) => {

@@ -169,6 +169,8 @@ def test_a_beamtime_from_sign_in_to_live_image(
         other.route("**/changes/stream**", lambda route: route.abort())
         other.reload()
         expect(other.get_by_text("Connection to the server lost")).to_be_visible()
+        # His copy must be complete before the DAQ writes, or it would not be stale.
+        other.wait_for_load_state("networkidle")
         assert (
             daq.patch(
                 f"/api/beamtimes/{bt}/runs/1", json={"attributi": {"comment": "from the DAQ"}}

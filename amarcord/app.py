@@ -10,15 +10,33 @@ from quart_schema import QuartSchema
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from amarcord import __version__
-from amarcord.api import beamtimes, changes, docs_assets, health, overview, runs
-from amarcord.api import events, files, flow_control, live_stream
-from amarcord.api import configuration, data_sets, experiment_types, schedule
-from amarcord.api import auth, members, tokens
-from amarcord.api import frontend
-from amarcord.api import attributi, chemicals
+from amarcord.api import (
+    attributi,
+    auth,
+    beamtimes,
+    changes,
+    chemicals,
+    configuration,
+    data_sets,
+    docs_assets,
+    events,
+    experiment_types,
+    files,
+    flow_control,
+    frontend,
+    health,
+    live_stream,
+    members,
+    overview,
+    runs,
+    schedule,
+    tokens,
+)
 from amarcord.api.access import install_access_control
 from amarcord.api.context import EXTENSION_KEY, AppState
 from amarcord.api.errors import register_error_handlers
+from amarcord.api.keys import BoundedIntConverter
+from amarcord.api.openapi import AmarcordOpenAPIProvider
 from amarcord.config import Settings
 from amarcord.db.engine import Database
 
@@ -29,8 +47,8 @@ BLUEPRINTS = (
     auth.blueprint,
     members.blueprint,
     tokens.blueprint,
-    overview.blueprint,
     changes.blueprint,
+    overview.blueprint,
     attributi.blueprint,
     chemicals.blueprint,
     runs.blueprint,
@@ -73,9 +91,11 @@ def create_app(settings: Settings) -> Quart:
         info={"title": "amarcord", "version": __version__},
         redoc_ui_path=None,
         scalar_ui_path=None,
+        openapi_provider_class=AmarcordOpenAPIProvider,
     )
     logging.getLogger("amarcord").setLevel(settings.log_level)
     app.extensions[EXTENSION_KEY] = AppState(settings=settings, database=_open(settings))
+    app.url_map.converters["int"] = BoundedIntConverter
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     install_access_control(app)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from werkzeug.routing import IntegerConverter, Map
+
 from amarcord.api.http import decode_cursor, encode_cursor
 from amarcord.domain.errors import ValidationFailed
 
@@ -12,6 +14,15 @@ MAX_ID = 2**31 - 1
 # Ids are 32-bit integers; a larger one in a URL is an unknown resource (404), not a
 # database error (PostgreSQL refuses to compare an INTEGER column with it).
 ID = f"int(max={MAX_ID})"
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:...>` in every route: a number beyond the 32-bit columns matches no route (404),
+    instead of reaching the database, which PostgreSQL would answer with an error."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _fits(value: object, kind: type) -> bool:

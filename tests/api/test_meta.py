@@ -46,3 +46,24 @@ def test_every_route_declares_an_access_level(app: Quart) -> None:
         if access_level_of(app, rule.endpoint) is None
     ]
     assert missing == []
+
+
+async def test_ids_beyond_32_bits_are_404_on_every_engine(client: Client) -> None:
+    """A number larger than the id columns matches no route instead of reaching the database."""
+    huge = 2**31
+    for path in (
+        f"/api/beamtimes/{huge}",
+        f"/api/beamtimes/{huge}/runs",
+        f"/api/beamtimes/{huge}/experiment-types/1",
+        f"/api/files/{huge}",
+    ):
+        response = await client.get(path)
+        assert response.status_code == 404, path
+        assert response.headers["Content-Type"] == "application/problem+json"
+
+
+async def test_operation_ids_are_unique(client: Client) -> None:
+    """Generated clients name their functions after operationIds; duplicates break them."""
+    spec = await (await client.get("/openapi.json")).get_json()
+    ids = [op["operationId"] for ops in spec["paths"].values() for op in ops.values()]
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})

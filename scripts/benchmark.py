@@ -376,8 +376,8 @@ async def _add_attributi(
     return created
 
 
-async def seed(database_url: str, base_url: str, runs: int) -> int:
-    async with httpx.AsyncClient(base_url=base_url) as client:
+async def seed(database_url: str, base_url: str, runs: int, headers: dict[str, str]) -> int:
+    async with httpx.AsyncClient(base_url=base_url, headers=headers) as client:
         response = await client.post(
             "/api/beamtimes",
             json={
@@ -486,22 +486,35 @@ def _environment(database_url: str, port: int) -> dict[str, str]:
         "AMARCORD_HOST": "127.0.0.1",
         "AMARCORD_PORT": str(port),
         "AMARCORD_LOG_LEVEL": "WARNING",
-        # Measures the application itself; access control adds one token check per request.
-        "AMARCORD_AUTH": "none",
     }
 
 
+def admin_token(cli: list[str], env: dict[str, str]) -> dict[str, str]:
+    """Headers of an all-beamtimes admin token, made as an admin would for a DAQ system."""
+    created = subprocess.run(
+        [*cli, "tokens", "create", "--all-beamtimes", "--role", "admin", "--name", "benchmark"],
+        env=env,
+        check=True,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    return {"Authorization": f"Bearer {created.stdout.strip().splitlines()[-1]}"}
+
+
 @contextlib.contextmanager
-def server(database_url: str) -> Iterator[tuple[str, int]]:
+def server(database_url: str) -> Iterator[tuple[str, int, dict[str, str]]]:
+    """A real server on loopback; yields its URL, process id and the headers to send."""
     port = _free_port()
     env = _environment(database_url, port)
     cli = [sys.executable, "-m", "amarcord.cli"]
     subprocess.run([*cli, "db", "upgrade"], env=env, check=True, cwd=REPO)
+    headers = admin_token(cli, env)
     process = subprocess.Popen([*cli, "serve"], env=env, cwd=REPO)
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base_url, process)
-        yield base_url, process.pid
+        yield base_url, process.pid, headers
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -543,13 +556,13 @@ def table(results: list[Result], floor: tuple[float, float], runs: int) -> str:
 
 
 async def run_benchmark(args: argparse.Namespace, database_url: str) -> int:
-    with server(database_url) as (base_url, pid):
+    with server(database_url) as (base_url, pid, headers):
         started = time.perf_counter()
-        beamtime_id = await seed(database_url, base_url, args.runs)
+        beamtime_id = await seed(database_url, base_url, args.runs, headers)
         print(f"seeded {args.runs} runs in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         floor = await floor_ms(database_url, beamtime_id, 5 if args.quick else 15)
         limits = httpx.Limits(max_connections=32, max_keepalive_connections=32)
-        async with httpx.AsyncClient(timeout=120, limits=limits) as client:
+        async with httpx.AsyncClient(timeout=120, limits=limits, headers=headers) as client:
             bench = Bench(base_url, pid, database_url, beamtime_id, args.runs, args.quick, client)
             bench.floor_ms = floor[0]
             results: list[Result] = []

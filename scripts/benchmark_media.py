@@ -11,25 +11,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import hashlib
 import io
 import os
 import platform
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+from benchmark import server
 from PIL import Image, ImageFilter
 
-REPO = Path(__file__).resolve().parent.parent
 MEGABYTE = 1024 * 1024
 
 
@@ -248,43 +245,6 @@ async def large_file(
     return phases
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@contextlib.contextmanager
-def server(database_url: str) -> Iterator[tuple[str, int]]:
-    port = _free_port()
-    env = {
-        **os.environ,
-        "AMARCORD_DATABASE_URL": database_url,
-        "AMARCORD_HOST": "127.0.0.1",
-        "AMARCORD_PORT": str(port),
-        "AMARCORD_LOG_LEVEL": "WARNING",
-        "AMARCORD_AUTH": "none",
-    }
-    cli = [sys.executable, "-m", "amarcord.cli"]
-    subprocess.run([*cli, "db", "upgrade"], env=env, check=True, cwd=REPO)
-    process = subprocess.Popen([*cli, "serve"], env=env, cwd=REPO)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while process.poll() is None and time.monotonic() < deadline:
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{base_url}/api/health", timeout=1).status_code == 200:
-                    break
-            time.sleep(0.2)
-        else:
-            raise RuntimeError("the server did not come up")
-        yield base_url, process.pid
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
 def table(
     results: list[Result], phases: list[tuple[str, float, float, float]], megabytes: int
 ) -> str:
@@ -317,9 +277,14 @@ def table(
 
 
 async def run(database_url: str, quick: bool, megabytes: int) -> int:
-    with server(database_url) as (base_url, pid), tempfile.TemporaryDirectory() as directory:
+    with (
+        server(database_url) as (base_url, pid, headers),
+        tempfile.TemporaryDirectory() as directory,
+    ):
         limits = httpx.Limits(max_connections=16, max_keepalive_connections=16)
-        async with httpx.AsyncClient(base_url=base_url, timeout=300, limits=limits) as client:
+        async with httpx.AsyncClient(
+            base_url=base_url, timeout=300, limits=limits, headers=headers
+        ) as client:
             response = await client.post(
                 "/api/beamtimes",
                 json={

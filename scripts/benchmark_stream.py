@@ -212,7 +212,7 @@ async def stream_fan_out(bench: Bench, subscribers: int, changes: int) -> Stream
     url = bench.url("/changes/stream")
     limits = httpx.Limits(max_connections=subscribers + 8, max_keepalive_connections=0)
     before = rss_mb(bench.server_pid)
-    async with httpx.AsyncClient(limits=limits) as streams:
+    async with httpx.AsyncClient(limits=limits, headers=bench.client.headers) as streams:
         followers = [Subscriber() for _ in range(subscribers)]
         tasks = [asyncio.create_task(s.follow(streams, url)) for s in followers]
         try:
@@ -291,14 +291,14 @@ def report(overview: list[Measured], stream: StreamResult) -> str:
 
 
 async def run_benchmark(args: argparse.Namespace, database_url: str) -> int:
-    with server(database_url) as (base_url, pid):
+    with server(database_url) as (base_url, pid, headers):
         started = time.perf_counter()
-        beamtime_id = await seed(database_url, base_url, args.runs)
-        async with httpx.AsyncClient(base_url=base_url, timeout=120) as client:
+        beamtime_id = await seed(database_url, base_url, args.runs, headers)
+        async with httpx.AsyncClient(base_url=base_url, timeout=120, headers=headers) as client:
             await furnish(client, database_url, beamtime_id)
         print(f"seeded in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         limits = httpx.Limits(max_connections=32, max_keepalive_connections=32)
-        async with httpx.AsyncClient(timeout=120, limits=limits) as client:
+        async with httpx.AsyncClient(timeout=120, limits=limits, headers=headers) as client:
             bench = Bench(base_url, pid, database_url, beamtime_id, args.runs, args.quick, client)
             overview = await overview_latency(bench, args.quick)
             changes = 3 if args.quick else 10
@@ -320,8 +320,6 @@ def main() -> int:
     parser.add_argument("--subscribers", type=int, default=200, help="SSE subscribers")
     parser.add_argument("--quick", action="store_true", help="fewer samples (a smoke test)")
     args = parser.parse_args()
-    # As scripts/benchmark.py: the application itself, without a token check per request.
-    os.environ.setdefault("AMARCORD_AUTH", "none")
     if args.database_url:
         return asyncio.run(run_benchmark(args, args.database_url))
     with tempfile.TemporaryDirectory() as directory:

@@ -28,9 +28,10 @@ from amarcord.store.live_stream import Frame, LiveStreamInfo
 
 blueprint = Blueprint("live_stream", __name__, url_prefix="/api/beamtimes/<int:bt>/live-stream")
 
-# A frame travels in one statement, and MariaDB's client escaping can double binary data
-# (an uncompressed PNG is mostly zero bytes): twice this plus the thumbnail stays below the
-# default max_allowed_packet of 16 MiB. Camera frames are a few hundred kilobytes.
+# A frame travels in one statement, which MariaDB refuses beyond max_allowed_packet (16 MiB by
+# default). Frames go as prepared-statement parameters, unescaped; even through the text
+# protocol, whose escaping can double binary data (an uncompressed PNG is mostly zero bytes),
+# twice this plus the thumbnail would fit. Camera frames are a few hundred kilobytes.
 MAX_FRAME_BYTES = 7 * 1024 * 1024
 FRAME_TYPES = ("image/jpeg", "image/png")
 _THUMBNAIL = "-thumbnail"

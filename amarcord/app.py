@@ -35,7 +35,7 @@ from amarcord.api import (
 from amarcord.api.access import install_access_control
 from amarcord.api.context import EXTENSION_KEY, AppState
 from amarcord.api.errors import register_error_handlers
-from amarcord.api.keys import BoundedIntConverter
+from amarcord.api.keys import reject_numbers_beyond_columns
 from amarcord.api.openapi import AmarcordOpenAPIProvider
 from amarcord.config import Settings
 from amarcord.db.engine import Database
@@ -95,9 +95,9 @@ def create_app(settings: Settings) -> Quart:
     )
     logging.getLogger("amarcord").setLevel(settings.log_level)
     app.extensions[EXTENSION_KEY] = AppState(settings=settings, database=_open(settings))
-    app.url_map.converters["int"] = BoundedIntConverter
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    app.url_value_preprocessor(reject_numbers_beyond_columns)
     install_access_control(app)
     register_error_handlers(app)
 

@@ -64,6 +64,15 @@ class ApiError(Exception):
         self.errors = list(errors)
 
 
+def public_loc(loc: Sequence[str | int]) -> list[str | int]:
+    """Where the offending value is: a path into the JSON body (`["attributi", "pH"]`, as
+    api.md shows), or into the query string, prefixed `"query"` (`["query", "limit"]`).
+    Layers say `"body"` for fields of the body; clients see the path without it."""
+    if len(loc) > 1 and loc[0] == "body":
+        return list(loc[1:])
+    return list(loc)
+
+
 def problem(
     status: int,
     detail: str,
@@ -77,7 +86,7 @@ def problem(
         "title": title or _TITLES.get(status, "Error"),
         "status": status,
         "detail": detail,
-        "errors": [{"loc": list(e.loc), "msg": e.msg, "type": e.type} for e in errors],
+        "errors": [{"loc": public_loc(e.loc), "msg": e.msg, "type": e.type} for e in errors],
     }
     response = Response(orjson.dumps(body), status=status, content_type=PROBLEM_JSON)
     for name, value in (headers or {}).items():
@@ -112,7 +121,7 @@ def _on_schema_error(error: RequestSchemaValidationError) -> Response:
     if isinstance(cause, ValidationError):
         where = "query" if isinstance(error, QuerystringValidationError) else "body"
         errors = _field_errors(cause, where)
-        detail = "; ".join(f"{'.'.join(map(str, e.loc))}: {e.msg}" for e in errors)
+        detail = "; ".join(f"{'.'.join(map(str, public_loc(e.loc)))}: {e.msg}" for e in errors)
         return problem(422, detail or "invalid request", errors)
     return problem(422, str(cause) or "invalid request")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from werkzeug.routing import IntegerConverter, Map
+from werkzeug.exceptions import NotFound
 
 from amarcord.api.http import decode_cursor, encode_cursor
 from amarcord.domain.errors import ValidationFailed
@@ -16,13 +16,12 @@ MAX_ID = 2**31 - 1
 ID = f"int(max={MAX_ID})"
 
 
-class BoundedIntConverter(IntegerConverter):
-    """`<int:...>` in every route: a number beyond the 32-bit columns matches no route (404),
-    instead of reaching the database, which PostgreSQL would answer with an error."""
-
-    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", MAX_ID)
-        super().__init__(url_map, *args, **kwargs)
+def reject_numbers_beyond_columns(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """A URL whose id or run number exceeds the 32-bit columns names nothing: 404, before
+    access control or a handler sends it to the database (PostgreSQL would answer with an
+    error). Installed for every route by `create_app`."""
+    if values and any(isinstance(value, int) and value > MAX_ID for value in values.values()):
+        raise NotFound("no resource has such a large id or number")
 
 
 def _fits(value: object, kind: type) -> bool:

@@ -102,20 +102,20 @@ async def test_attributo_defaults(client: Client) -> None:
 @pytest.mark.parametrize(
     ("type_", "loc"),
     [
-        ({"kind": "decimal", "unit": "bananas"}, ["body", "type", "unit"]),
-        ({"kind": "decimal", "unit": "3 mm"}, ["body", "type", "unit"]),
-        ({"kind": "integer", "minimum": 5, "maximum": 1}, ["body", "type"]),
-        ({"kind": "decimal", "exclusive_minimum": True}, ["body", "type"]),
-        ({"kind": "decimal", "tolerance": -1}, ["body", "type", "tolerance"]),
-        ({"kind": "string", "max_length": 0}, ["body", "type", "max_length"]),
-        ({"kind": "choice", "choices": []}, ["body", "type", "choices"]),
-        ({"kind": "choice", "choices": ["a", "a"]}, ["body", "type", "choices"]),
-        ({"kind": "list", "item_kind": "chemical"}, ["body", "type", "item_kind"]),
-        ({"kind": "list", "item_kind": "string", "max_items": 0}, ["body", "type", "max_items"]),
-        ({"kind": "integer", "minimum": "5"}, ["body", "type", "minimum"]),
-        ({"kind": "colour"}, ["body", "type"]),
-        ({"unit": "mm"}, ["body", "type"]),
-        ({"kind": "boolean", "unit": "mm"}, ["body", "type", "unit"]),
+        ({"kind": "decimal", "unit": "bananas"}, ["type", "unit"]),
+        ({"kind": "decimal", "unit": "3 mm"}, ["type", "unit"]),
+        ({"kind": "integer", "minimum": 5, "maximum": 1}, ["type"]),
+        ({"kind": "decimal", "exclusive_minimum": True}, ["type"]),
+        ({"kind": "decimal", "tolerance": -1}, ["type", "tolerance"]),
+        ({"kind": "string", "max_length": 0}, ["type", "max_length"]),
+        ({"kind": "choice", "choices": []}, ["type", "choices"]),
+        ({"kind": "choice", "choices": ["a", "a"]}, ["type", "choices"]),
+        ({"kind": "list", "item_kind": "chemical"}, ["type", "item_kind"]),
+        ({"kind": "list", "item_kind": "string", "max_items": 0}, ["type", "max_items"]),
+        ({"kind": "integer", "minimum": "5"}, ["type", "minimum"]),
+        ({"kind": "colour"}, ["type"]),
+        ({"unit": "mm"}, ["type"]),
+        ({"kind": "boolean", "unit": "mm"}, ["type", "unit"]),
     ],
 )
 async def test_invalid_types_are_422_naming_the_field(
@@ -181,7 +181,7 @@ async def test_bad_names_are_422(client: Client, name: str, table: str) -> None:
         url(bt), json={"name": name, "associated_table": table, "type": {"kind": "string"}}
     )
     assert response.status_code == 422
-    assert ["body", "name"] in [e["loc"] for e in (await response.get_json())["errors"]]
+    assert ["name"] in [e["loc"] for e in (await response.get_json())["errors"]]
 
 
 async def test_built_in_names_are_fine_for_chemicals_and_refused_on_rename(
@@ -202,7 +202,7 @@ async def test_chemical_kind_only_for_run_attributi(client: Client) -> None:
         url(bt), json={"name": "s", "associated_table": "chemical", "type": {"kind": "chemical"}}
     )
     assert response.status_code == 422
-    assert (await response.get_json())["errors"][0]["loc"] == ["body", "type", "kind"]
+    assert (await response.get_json())["errors"][0]["loc"] == ["type", "kind"]
     chemical_one = await create_attributo(client, bt, "s", {"kind": "integer"}, table="chemical")
     retype = await patch(client, bt, chemical_one, {"type": {"kind": "chemical"}})
     assert retype.status_code == 422

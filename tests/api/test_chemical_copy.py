@@ -159,10 +159,10 @@ async def test_unknown_sources_are_422(client: Client, app: Quart) -> None:
     )
     assert response.status_code == 422
     locs = [e["loc"] for e in (await response.get_json())["errors"]]
-    assert locs == [["body", "chemical_ids", 1], ["body", "chemical_ids", 2]]
+    assert locs == [["chemical_ids", 1], ["chemical_ids", 2]]
     missing = await copy(client, target, from_beamtime_id=4242, chemical_ids=[chemical["id"]])
     assert missing.status_code == 422
-    assert (await missing.get_json())["errors"][0]["loc"] == ["body", "from_beamtime_id"]
+    assert (await missing.get_json())["errors"][0]["loc"] == ["from_beamtime_id"]
     empty = await copy(client, target, from_beamtime_id=source, chemical_ids=[])
     assert empty.status_code == 422
     assert (await copy(client, 4242, from_beamtime_id=source, chemical_ids=[1])).status_code == 404

@@ -122,8 +122,8 @@ async def test_every_invalid_field_in_one_422_and_nothing_written(
             ("attributi", "colour"),
             ("attributi", "cell"),
             ("attributi", "harvested"),
-            ("body", "file_ids", 1),
-            ("body", "file_ids", 2),
+            ("file_ids", 1),
+            ("file_ids", 2),
         ],
         key=str,
     )
@@ -231,7 +231,7 @@ async def test_patch_validates_like_create(client: Client, app: Quart) -> None:
     )
     assert response.status_code == 422
     assert [e["loc"] for e in (await response.get_json())["errors"]] == [
-        ["body", "file_ids", 0],
+        ["file_ids", 0],
         ["attributi", "pH"],
     ]
     assert (await (await client.get(url(bt, chemical["id"]))).get_json())["version"] == 1

@@ -99,13 +99,13 @@ async def test_unknown_keys_and_bad_values_are_422(client: Client) -> None:
     foreign_bt = (await create_beamtime(client))["id"]
     foreign_type = (await create_experiment_type(client, foreign_bt, "Serial", []))["id"]
     bodies: list[tuple[dict[str, Any], list[str | int]]] = [
-        ({"online_crystfel": True}, ["body", "online_crystfel"]),
-        ({"auto_pilot": "yes"}, ["body", "auto_pilot"]),
-        ({"auto_pilot": None}, ["body", "auto_pilot"]),
-        ({"live_stream_url": "ftp://cam/x"}, ["body", "live_stream_url"]),
-        ({"live_stream_url": "not a url"}, ["body", "live_stream_url"]),
-        ({"current_experiment_type_id": foreign_type}, ["body", "current_experiment_type_id"]),
-        ({"current_experiment_type_id": "1"}, ["body", "current_experiment_type_id"]),
+        ({"online_crystfel": True}, ["online_crystfel"]),
+        ({"auto_pilot": "yes"}, ["auto_pilot"]),
+        ({"auto_pilot": None}, ["auto_pilot"]),
+        ({"live_stream_url": "ftp://cam/x"}, ["live_stream_url"]),
+        ({"live_stream_url": "not a url"}, ["live_stream_url"]),
+        ({"current_experiment_type_id": foreign_type}, ["current_experiment_type_id"]),
+        ({"current_experiment_type_id": "1"}, ["current_experiment_type_id"]),
     ]
     for body, loc in bodies:
         problem = await json_of(await client.patch(config_url(bt), json=body), 422)

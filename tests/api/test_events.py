@@ -89,17 +89,17 @@ async def test_validation_names_every_bad_field(client: Client) -> None:
     )
     assert response.status_code == 422
     locs = [e["loc"] for e in (await response.get_json())["errors"]]
-    assert locs == [["body", "file_ids", 1], ["body", "file_ids", 2], ["body", "run_number"]]
+    assert locs == [["file_ids", 1], ["file_ids", 2], ["run_number"]]
 
 
 @pytest.mark.parametrize(
     ("body", "loc"),
     [
-        ({"text": "x", "level": "debug"}, ["body", "level"]),
-        ({"text": "x", "source": ""}, ["body", "source"]),
-        ({"text": "   "}, ["body", "text"]),
-        ({"text": "x", "attach_live_stream": True}, ["body", "attach_live_stream"]),
-        ({"text": "x", "colour": "red"}, ["body", "colour"]),
+        ({"text": "x", "level": "debug"}, ["level"]),
+        ({"text": "x", "source": ""}, ["source"]),
+        ({"text": "   "}, ["text"]),
+        ({"text": "x", "attach_live_stream": True}, ["attach_live_stream"]),
+        ({"text": "x", "colour": "red"}, ["colour"]),
     ],
 )
 async def test_invalid_bodies_are_422(client: Client, body: dict[str, Any], loc: list[Any]) -> None:

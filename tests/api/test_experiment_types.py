@@ -98,9 +98,9 @@ async def test_attributi_must_belong_to_the_beamtime_and_appear_once(client: Cli
     }
     problem = await json_of(await client.post(types_url(bt), json=body), 422)
     assert locs(problem) == [
-        ["body", "attributi", 1, "attributo_id"],
-        ["body", "attributi", 2, "attributo_id"],
-        ["body", "attributi", 3, "attributo_id"],
+        ["attributi", 1, "attributo_id"],
+        ["attributi", 2, "attributo_id"],
+        ["attributi", 3, "attributo_id"],
     ]
 
 

@@ -70,7 +70,7 @@ async def test_every_bad_shift_is_named(client: Client) -> None:
     reversed_shift = {"start": DAY["end"], "end": DAY["start"], "users": ["Ada"]}
     foreign = {**NIGHT, "users": ["Bob"], "chemical_ids": [ours, theirs]}
     problem = await json_of(await put(client, bt, [reversed_shift, foreign]), 422)
-    assert locs(problem) == [["body", "shifts", 0, "end"], ["body", "shifts", 1, "chemical_ids", 1]]
+    assert locs(problem) == [["shifts", 0, "end"], ["shifts", 1, "chemical_ids", 1]]
     bodies: list[Any] = [
         [{**DAY, "users": ["  "]}],
         [{"start": "2026-11-21T14:00:00", "end": DAY["end"], "users": []}],

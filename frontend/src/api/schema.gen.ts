@@ -586,15 +586,15 @@ export interface paths {
             cookie?: never;
         };
         /** One run, by number or `latest` (the highest number). */
-        get: operations["get_get_run"];
+        get: operations["get_get_run_latest"];
         put?: never;
         post?: never;
         /** Delete a run and its data paths. Honours `If-Match`. */
-        delete: operations["delete_delete_run"];
+        delete: operations["delete_delete_run_latest"];
         options?: never;
         head?: never;
         /** Change the fields sent (`null` clears); attributi not sent stay. Honours `If-Match`. */
-        patch: operations["patch_patch_run"];
+        patch: operations["patch_patch_run_latest"];
         trace?: never;
     };
     "/api/beamtimes/{bt}/runs/latest/stop": {
@@ -607,7 +607,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Set `stopped` to now; a run that has already stopped keeps its stop time. */
-        post: operations["post_stop_run"];
+        post: operations["post_stop_run_latest"];
         delete?: never;
         options?: never;
         head?: never;
@@ -622,7 +622,7 @@ export interface paths {
             cookie?: never;
         };
         /** One run, by number or `latest` (the highest number). */
-        get: operations["get_api_beamtimes_bt_runs_number"];
+        get: operations["get_get_run"];
         /**
          * Create the run with this number (201) or update the fields sent (200); for DAQ
          * @description systems, so repeating the call is safe. Honours `If-Match`.
@@ -630,11 +630,11 @@ export interface paths {
         put: operations["put_put_run"];
         post?: never;
         /** Delete a run and its data paths. Honours `If-Match`. */
-        delete: operations["delete_api_beamtimes_bt_runs_number"];
+        delete: operations["delete_delete_run"];
         options?: never;
         head?: never;
         /** Change the fields sent (`null` clears); attributi not sent stay. Honours `If-Match`. */
-        patch: operations["patch_api_beamtimes_bt_runs_number"];
+        patch: operations["patch_patch_run"];
         trace?: never;
     };
     "/api/beamtimes/{bt}/runs/{number}/stop": {
@@ -647,7 +647,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Set `stopped` to now; a run that has already stopped keeps its stop time. */
-        post: operations["post_api_beamtimes_bt_runs_number_stop"];
+        post: operations["post_stop_run"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3731,7 +3731,7 @@ export interface operations {
             };
         };
     };
-    get_get_run: {
+    get_get_run_latest: {
         parameters: {
             query?: never;
             header?: never;
@@ -3782,7 +3782,7 @@ export interface operations {
             };
         };
     };
-    delete_delete_run: {
+    delete_delete_run_latest: {
         parameters: {
             query?: never;
             header?: never;
@@ -3794,7 +3794,7 @@ export interface operations {
         requestBody?: never;
         responses: never;
     };
-    patch_patch_run: {
+    patch_patch_run_latest: {
         parameters: {
             query?: never;
             header?: never;
@@ -3879,7 +3879,7 @@ export interface operations {
             };
         };
     };
-    post_stop_run: {
+    post_stop_run_latest: {
         parameters: {
             query?: never;
             header?: never;
@@ -3930,7 +3930,7 @@ export interface operations {
             };
         };
     };
-    get_api_beamtimes_bt_runs_number: {
+    get_get_run: {
         parameters: {
             query?: never;
             header?: never;
@@ -4105,7 +4105,7 @@ export interface operations {
             };
         };
     };
-    delete_api_beamtimes_bt_runs_number: {
+    delete_delete_run: {
         parameters: {
             query?: never;
             header?: never;
@@ -4118,7 +4118,7 @@ export interface operations {
         requestBody?: never;
         responses: never;
     };
-    patch_api_beamtimes_bt_runs_number: {
+    patch_patch_run: {
         parameters: {
             query?: never;
             header?: never;
@@ -4204,7 +4204,7 @@ export interface operations {
             };
         };
     };
-    post_api_beamtimes_bt_runs_number_stop: {
+    post_stop_run: {
         parameters: {
             query?: never;
             header?: never;

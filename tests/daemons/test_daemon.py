@@ -104,6 +104,10 @@ async def test_server_errors_back_off_and_are_logged_once(
         attempts = server.count("PUT", UPLOAD_PATH)
         server.status = None
         await server.wait_for_uploads(2)
+        # The server counts an upload before the daemon has read the answer and logged.
+        async with asyncio.timeout(5):
+            while not logged(caplog, logging.INFO, "beamtime 1: upload: recovered"):
+                await asyncio.sleep(0.05)
     # Retries after 0.2, 0.4, 0.8, 0.8 s instead of every 0.2 s.
     assert 2 <= attempts <= 5
     assert logged(caplog, logging.WARNING) == [

@@ -31,6 +31,7 @@ from amarcord.api import (
     runs,
     schedule,
     tokens,
+    type_adapters,
 )
 from amarcord.api.access import install_access_control
 from amarcord.api.context import EXTENSION_KEY, AppState
@@ -76,6 +77,7 @@ class JsonRequest(Request):
 
 
 def create_app(settings: Settings) -> Quart:
+    type_adapters.install()
     app = Quart("amarcord")
     app.request_class = JsonRequest
     app.asgi_http_class = flow_control.FlowControlledConnection

@@ -87,6 +87,12 @@ class Settings(BaseSettings):
         description="Comma-separated addresses or networks (CIDR) of reverse proxies whose "
         "X-Forwarded-For/-Proto and user headers are believed.",
     )
+    token_cache_seconds: float = Field(
+        default=5,
+        ge=0,
+        description="Seconds a process trusts an API token it has verified before it looks the "
+        "token up again (0: every request).",
+    )
     login_attempts: int = Field(
         default=5, ge=1, description="Failed logins allowed per user name and client address."
     )

@@ -19,10 +19,14 @@ from amarcord.config import Settings
 from tests.support.auth import AuthorizedClient, bearer, database_of, signed_in_client, with_auth
 from tests.support.factories import BEAMTIME, create_beamtime
 
+# A server process trusts a verified token this long; a revocation by the CLI (another
+# process) takes effect within it.
+TOKEN_CACHE_SECONDS = 0.3
+
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return with_auth(settings, "local")
+    return with_auth(settings, "local", token_cache_seconds=TOKEN_CACHE_SECONDS)
 
 
 @pytest.fixture
@@ -123,6 +127,7 @@ async def test_tokens_are_created_listed_and_revoked(app: Quart) -> None:
     assert secret not in listing
     token_id = listing.splitlines()[0].split("\t")[0]
     assert (await amarcord("tokens", "revoke", token_id))[0] == 0
+    await asyncio.sleep(TOKEN_CACHE_SECONDS)
     assert (await admin.get("/api/beamtimes")).status_code == 401
 
     refused = await amarcord("tokens", "create", "--beamtime", "1", "--role", "admin")

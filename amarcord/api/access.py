@@ -27,6 +27,7 @@ from amarcord.api.authn import authenticate
 from amarcord.api.context import database, settings
 from amarcord.api.errors import ApiError
 from amarcord.api.identity import ANONYMOUS, OPEN, Identity
+from amarcord.api.on_demand import OnDemandRead
 from amarcord.domain.accounts import Role, at_least
 from amarcord.store import accounts, memberships, owning_beamtime
 
@@ -74,11 +75,11 @@ async def enforce_access() -> None:
         return
     if level == "public":
         return
-    async with database().read() as session:
-        g.identity = identity = await authenticate(session)
+    async with OnDemandRead() as reader:
+        g.identity = identity = await authenticate(reader)
         if identity.kind == "anonymous":
             raise ApiError(401, "sign in, or send an API token as `Authorization: Bearer`")
-        await _authorize(session, identity, level)
+        await _authorize(reader, identity, level)
 
 
 def _refuse_cross_site_writes() -> None:
@@ -97,7 +98,7 @@ def _refuse_cross_site_writes() -> None:
         raise ApiError(403, f"a request from {origin} may not change anything here")
 
 
-async def _authorize(session: AsyncSession, identity: Identity, level: AccessLevel) -> None:
+async def _authorize(reader: OnDemandRead, identity: Identity, level: AccessLevel) -> None:
     if level == "signed_in":
         return
     if level == "person":
@@ -109,25 +110,30 @@ async def _authorize(session: AsyncSession, identity: Identity, level: AccessLev
             raise ApiError(403, "only an administrator may do this")
         return
     needed = _ROLE_NEEDED[level]
-    beamtime_id = await _beamtime_of_request(session)
-    if not at_least(await role_in(session, identity, beamtime_id), needed):
+    beamtime_id = await _beamtime_of_request(reader)
+    if not at_least(await role_in(reader.session, identity, beamtime_id), needed):
         where = f"beamtime {beamtime_id}" if beamtime_id is not None else "this beamtime"
         raise ApiError(403, f"this needs the role {needed} (or higher) in {where}")
 
 
-async def _beamtime_of_request(session: AsyncSession) -> int | None:
+async def _beamtime_of_request(reader: OnDemandRead) -> int | None:
     args = request.view_args or {}
     if "bt" in args:
         return int(args["bt"])
     for argument, resolve in BEAMTIME_OF_ARGUMENT.items():
         if argument in args:
-            return await resolve(session, int(args[argument]))
+            return await resolve(await reader.session(), int(args[argument]))
     raise ApiError(500, f"route {request.endpoint} needs a beamtime, but its path names none")
 
 
-async def role_in(session: AsyncSession, identity: Identity, beamtime_id: int | None) -> str | None:
+async def role_in(
+    session: AsyncSession | Callable[[], Awaitable[AsyncSession]],
+    identity: Identity,
+    beamtime_id: int | None,
+) -> str | None:
     """The caller's role in a beamtime (None: none). `beamtime_id` None: the beamtime does
-    not exist; only callers who see every beamtime get through, to hear 404."""
+    not exist; only callers who see every beamtime get through, to hear 404. `session` may be
+    a function that opens one: only a person's membership needs the database."""
     if identity.sees_all_beamtimes:
         return "owner" if identity.admin else identity.role
     if beamtime_id is None:
@@ -135,6 +141,8 @@ async def role_in(session: AsyncSession, identity: Identity, beamtime_id: int | 
     if identity.kind == "token":
         return identity.role if identity.beamtime_id == beamtime_id else None
     if identity.user_id is not None:
+        if not isinstance(session, AsyncSession):
+            session = await session()
         return await memberships.role_of(session, beamtime_id, identity.user_id)
     return None
 

@@ -10,11 +10,13 @@ from quart import request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from amarcord.api import sessions
-from amarcord.api.context import database, settings
+from amarcord.api.context import database, settings, token_cache
 from amarcord.api.errors import ApiError
 from amarcord.api.identity import ANONYMOUS, Identity
+from amarcord.api.on_demand import OnDemandRead
 from amarcord.api.proxies import from_trusted_proxy
 from amarcord.db.models import ApiToken, UserAccount
+from amarcord.domain.secrets import token_digest
 from amarcord.store import accounts, tokens
 from amarcord.store.changes import utcnow
 
@@ -42,28 +44,34 @@ def of_token(token: ApiToken) -> Identity:
     )
 
 
-async def authenticate(session: AsyncSession) -> Identity:
+async def authenticate(reader: OnDemandRead) -> Identity:
     header = request.headers.get("Authorization")
     if header is not None:
-        return await _from_bearer(session, header)
+        return await _from_bearer(reader, header)
     if settings().auth == "proxy":
-        return await _from_proxy(session)
+        return await _from_proxy(await reader.session())
     cookie = request.cookies.get(sessions.COOKIE)
     if cookie:
-        return await _from_cookie(session, cookie)
+        return await _from_cookie(await reader.session(), cookie)
     return ANONYMOUS
 
 
-async def _from_bearer(session: AsyncSession, header: str) -> Identity:
+async def _from_bearer(reader: OnDemandRead, header: str) -> Identity:
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise ApiError(401, "send an API token as `Authorization: Bearer <token>`")
-    token = await tokens.by_secret(session, secret.strip())
+    digest = token_digest(secret.strip())
+    cached = token_cache().get(digest)
+    if cached is not None:
+        return cached
+    token = await tokens.by_digest(await reader.session(), digest)
     if token is None:
         raise ApiError(401, "unknown or revoked API token")
     if token.expires_at is not None and token.expires_at <= utcnow():
         raise ApiError(401, f"the API token {token.name!r} has expired")
-    return of_token(token)
+    identity = of_token(token)
+    token_cache().put(digest, identity, token.expires_at)
+    return identity
 
 
 def _header_text(name: str) -> str | None:

@@ -1,4 +1,4 @@
-"""Per-process state of the app (settings, database, change-stream hub, overview cache),
+"""Per-process state of the app (settings, database, change-stream hub, caches),
 reachable from any request."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from quart import current_app
 
 from amarcord.api.change_hub import ChangeHub
 from amarcord.api.feed_cache import FeedCache
+from amarcord.api.token_cache import TokenCache
 from amarcord.config import Settings
 from amarcord.db.engine import Database
 from amarcord.schemas.overview import KeptOverview
@@ -25,6 +26,7 @@ class AppState:
     settings: Settings
     database: Database
     change_hub: ChangeHub = field(init=False)
+    token_cache: TokenCache = field(init=False)
     overview_cache: FeedCache[KeptOverview] = field(
         default_factory=lambda: FeedCache(OVERVIEW_CACHE_BEAMTIMES)
     )
@@ -35,6 +37,7 @@ class AppState:
             poll_interval=self.settings.stream_poll_interval,
             max_backlog=STREAM_MAX_BACKLOG,
         )
+        self.token_cache = TokenCache(self.settings.token_cache_seconds)
 
 
 def state() -> AppState:
@@ -52,6 +55,10 @@ def settings() -> Settings:
 
 def change_hub() -> ChangeHub:
     return state().change_hub
+
+
+def token_cache() -> TokenCache:
+    return state().token_cache
 
 
 def overview_cache() -> FeedCache[KeptOverview]:

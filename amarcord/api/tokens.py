@@ -8,7 +8,7 @@ from quart import Blueprint, Response
 from quart_schema import tag, validate_request, validate_response
 
 from amarcord.api.access import access, current_actor
-from amarcord.api.context import database
+from amarcord.api.context import database, token_cache
 from amarcord.schemas.accounts import TokenCreate, TokenCreated, TokenList, TokenOut
 from amarcord.store import tokens
 from amarcord.store.beamtimes import get as get_beamtime
@@ -55,4 +55,5 @@ async def revoke_token(bt: int, token_id: int) -> Response:
     """Revoke a token: it stops working at once."""
     async with database().write() as session:
         await tokens.revoke(session, bt, token_id, actor=current_actor())
+    token_cache().clear()
     return Response(status=204)

@@ -3,6 +3,7 @@
 SQLite: pysqlite's own transaction handling sends BEGIN only before the first write, which
 makes read-then-insert (the next run number) racy. We switch it off and emit `BEGIN IMMEDIATE`
 for write transactions (taking the write lock up front) and a plain `BEGIN` for reads.
+On SQLite, `sqlite_driver` makes each statement one hop to aiosqlite's thread.
 MySQL/MariaDB and PostgreSQL: pre-ping, recycle, and a UTC session time zone."""
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+from amarcord.db import sqlite_driver
 
 WRITE_OPTION = "amarcord_write"
 
@@ -45,7 +48,10 @@ def create_engine(database_url: str, *, pool_size: int = 10, echo: bool = False)
     }
     if kind == "sqlite":
         engine = create_async_engine(
-            database_url, connect_args={"timeout": 30}, pool_size=pool_size, **common
+            database_url,
+            async_creator=sqlite_driver.connection_factory(database_url, {"timeout": 30}),
+            pool_size=pool_size,
+            **common,
         )
         _configure_sqlite(engine)
         return engine

@@ -24,8 +24,8 @@ def _snapshot(token: ApiToken) -> dict[str, Any]:
     return {"name": token.name, "role": token.role, "expires_at": expires}
 
 
-async def by_secret(session: AsyncSession, secret: str) -> ApiToken | None:
-    return await session.scalar(select(ApiToken).where(ApiToken.digest == token_digest(secret)))
+async def by_digest(session: AsyncSession, digest: str) -> ApiToken | None:
+    return await session.scalar(select(ApiToken).where(ApiToken.digest == digest))
 
 
 async def create(

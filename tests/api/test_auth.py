@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from amarcord.app import create_app
 from amarcord.config import Settings
 from amarcord.db.models import LoginAttempt, ServerSecret
-from amarcord.domain.secrets import hash_password
+from amarcord.domain.secrets import hash_password, token_digest
 from amarcord.store import accounts, tokens
 from amarcord.store.changes import utcnow
 from tests.support.auth import (
@@ -264,7 +264,7 @@ async def test_a_bad_authorization_header_is_401(
 async def test_an_expired_token_is_401(app: Quart) -> None:
     secret = await create_token(database_of(app), expires_at=utcnow() + timedelta(minutes=1))
     async with database_of(app).write() as session:
-        token = await tokens.by_secret(session, secret)
+        token = await tokens.by_digest(session, token_digest(secret))
         assert token is not None
         token.expires_at = utcnow() - timedelta(seconds=1)
     response = await AuthorizedClient(app, bearer(secret)).get("/api/beamtimes")

@@ -19,6 +19,9 @@ EXTENSION_KEY = "amarcord"
 STREAM_MAX_BACKLOG = 1000
 # Beamtimes whose overview a process keeps (one entry each, the latest seq only).
 OVERVIEW_CACHE_BEAMTIMES = 64
+# Encoded run listings a process keeps, by beamtime and query; a full table of 10,000 runs x
+# 30 attributi is about 10 MB.
+RUN_LISTINGS_KEPT = 8
 
 
 @dataclass
@@ -27,8 +30,11 @@ class AppState:
     database: Database
     change_hub: ChangeHub = field(init=False)
     token_cache: TokenCache = field(init=False)
-    overview_cache: FeedCache[KeptOverview] = field(
+    overview_cache: FeedCache[int, KeptOverview] = field(
         default_factory=lambda: FeedCache(OVERVIEW_CACHE_BEAMTIMES)
+    )
+    run_listing_cache: FeedCache[tuple[int, bytes], bytes] = field(
+        default_factory=lambda: FeedCache(RUN_LISTINGS_KEPT)
     )
 
     def __post_init__(self) -> None:
@@ -61,5 +67,9 @@ def token_cache() -> TokenCache:
     return state().token_cache
 
 
-def overview_cache() -> FeedCache[KeptOverview]:
+def overview_cache() -> FeedCache[int, KeptOverview]:
     return state().overview_cache
+
+
+def run_listing_cache() -> FeedCache[tuple[int, bytes], bytes]:
+    return state().run_listing_cache

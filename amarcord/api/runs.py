@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import orjson
-from quart import Blueprint, Response, current_app
+from quart import Blueprint, Response, current_app, request
 from quart_schema import (
     document_response,
     tag,
@@ -19,7 +19,8 @@ from quart_schema import (
 )
 
 from amarcord.api.access import access, current_actor
-from amarcord.api.context import database
+from amarcord.api.context import database, run_listing_cache
+from amarcord.api.downloads import not_modified
 from amarcord.api.http import decode_cursor, encode_cursor, etag, if_match_version
 from amarcord.domain.errors import ValidationFailed
 from amarcord.schemas.runs import (
@@ -32,7 +33,7 @@ from amarcord.schemas.runs import (
     RunPatch,
     RunPut,
 )
-from amarcord.store import run_bulk, run_listing
+from amarcord.store import change_feed, run_bulk, run_listing
 from amarcord.store import runs as store
 from amarcord.store.runs import RunRef
 
@@ -59,7 +60,11 @@ def _sent(data: RunCreate | RunPut | RunPatch | RunBulkPatch) -> dict[str, Any]:
 @validate_querystring(RunListQuery)
 @document_response(RunList)
 async def list_runs(bt: int, query_args: RunListQuery) -> Response:
-    """List runs: filter, run ranges, day, experiment type; sorted, in pages or all at once."""
+    """List runs: filter, run ranges, day, experiment type; sorted, in pages or all at once.
+
+    The answer carries an ETag that changes with the beamtime's change feed: send it back in
+    `If-None-Match` to get 304 while nothing changed. Each process keeps recent listings, so
+    many browsers asking for the same table after a change cost one computation."""
     params = run_listing.ListParams(
         filter=query_args.filter,
         runs=query_args.runs,
@@ -71,13 +76,30 @@ async def list_runs(bt: int, query_args: RunListQuery) -> Response:
         after=_position(query_args),
     )
     db = database()
-    async with _listing_slot(params.limit):
-        async with db.read() as session:
+    async with db.read() as session:
+        seq = await change_feed.latest_seq(session, bt)
+    tag = f'"runs-{seq}"'
+    if not_modified(tag):
+        return _with_cache_headers(Response(b"", status=304), tag)
+
+    async def load(_kept: object) -> bytes:
+        async with _listing_slot(params.limit), db.read() as session:
             page = await run_listing.list_runs(session, bt, params, dialect_kind=db.kind)
         next_cursor = None
         if page.next_position is not None:
             next_cursor = encode_cursor({"sort": query_args.sort, **page.next_position})
-        return Response(_encode(page, next_cursor), content_type="application/json")
+        return _encode(page, next_cursor)
+
+    body = await run_listing_cache().get((bt, request.query_string), seq, load)
+    return _with_cache_headers(Response(body, content_type="application/json"), tag)
+
+
+def _with_cache_headers(response: Response, tag: str) -> Response:
+    """A listing is a function of the beamtime's latest seq (see `feed_cache`): its ETag.
+    Browsers revalidate and get 304 instead of megabytes while nothing changed."""
+    response.headers["ETag"] = tag
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 # Timestamps in the listing are naive UTC (see RunPage); these options print them with "Z",

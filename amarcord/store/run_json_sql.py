@@ -23,6 +23,7 @@ import orjson
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    DateTime,
     Double,
     Float,
     LargeBinary,
@@ -89,6 +90,15 @@ class JsonSql:
     def extract(self, key: str) -> Sql:
         return func.json_extract(self.doc, _path(key))
 
+    def timestamp(self, column: Any) -> Sql:
+        """A timestamp column as the listing prints it. SQLite keeps timestamps as text
+        ("2026-11-20 08:05:00.250000"), which SQLAlchemy parses in Python: a third of the
+        full table's time for 40,000 of them. Here the database rewrites that text into the
+        RFC 3339 form the API prints ("2026-11-20T08:05:00.250000Z", or without the fraction
+        when it is zero, as orjson and pydantic print a datetime)."""
+        iso = func.replace(func.replace(column, " ", "T"), ".000000", "")
+        return type_coerce(iso.concat("Z"), Text)
+
     def is_set(self, key: str) -> SqlBool:
         # json_extract gives SQL NULL for both a missing key and a JSON null.
         return self.extract(key).is_not(None)
@@ -114,7 +124,15 @@ class JsonSql:
         return exists(select(1).select_from(items).where(items.c.value == item, condition))
 
 
-class MysqlJsonSql(JsonSql):
+class _NativeTimestamps:
+    """Engines whose drivers return timestamps as datetime objects, parsed in C: kept naive
+    (UTC), for the encoder to print with "Z"."""
+
+    def timestamp(self, column: Any) -> Sql:
+        return type_coerce(column, DateTime())
+
+
+class MysqlJsonSql(_NativeTimestamps, JsonSql):
     native_nulls_last = False
 
     def holds(self, key: str, comparison: SqlBool) -> SqlBool:
@@ -144,7 +162,7 @@ class MysqlJsonSql(JsonSql):
         return func.coalesce(func.json_contains(self.extract(key), candidate), 0) == 1
 
 
-class PostgresJsonSql(JsonSql):
+class PostgresJsonSql(_NativeTimestamps, JsonSql):
     def raw_document(self) -> Sql:
         # SQLAlchemy's asyncpg codec would parse the json column whatever the declared type.
         return cast(self.doc, Text)

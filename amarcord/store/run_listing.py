@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import orjson
-from sqlalchemy import DateTime, false, func, select, type_coerce
+from sqlalchemy import false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from amarcord.db.models import Beamtime, ExperimentType, Run, RunDataPath
@@ -170,7 +170,7 @@ async def _page(
         query = _columns(sql, key.value).where(*paged).order_by(*key.order_by())
         if params.limit is not None:
             query = query.limit(params.limit + 1)
-        rows: Sequence[Any] = (await session.execute(query)).all()
+        rows: Sequence[Any] = (await _core(session, query)).all()
         total = None
     else:
         rows, total = await _sorted_by_value(session, paged, key, params, sql)
@@ -192,17 +192,16 @@ async def _page(
 
 
 def _columns(sql: JsonSql, sort_value: Any) -> Any:
-    naive = DateTime()
     return select(
         Run.id,
         Run.number,
-        type_coerce(Run.started, naive),
-        type_coerce(Run.stopped, naive),
+        sql.timestamp(Run.started),
+        sql.timestamp(Run.stopped),
         Run.experiment_type_id,
         sql.raw_document(),
         Run.version,
-        type_coerce(Run.created_at, naive),
-        type_coerce(Run.updated_at, naive),
+        sql.timestamp(Run.created_at),
+        sql.timestamp(Run.updated_at),
         sort_value,
     )
 
@@ -224,7 +223,7 @@ async def _sorted_by_value(
     if not ids:
         return [], total
     position = {id_: index for index, id_ in enumerate(ids)}
-    fetched = await session.execute(_columns(sql, key.value).where(Run.id.in_(ids)))
+    fetched = await _core(session, _columns(sql, key.value).where(Run.id.in_(ids)))
     return sorted(fetched.all(), key=lambda row: position[row[0]]), total
 
 
@@ -241,9 +240,16 @@ async def _data_paths(
     else:
         query = query.where(RunDataPath.run_id.in_(select(Run.id).where(*conditions)))
     paths: dict[int, list[Json]] = {}
-    for run_id, path, source in await session.execute(query):
+    for run_id, path, source in await _core(session, query):
         paths.setdefault(run_id, []).append({"path": path, "source": source})
     return paths
+
+
+async def _core(session: AsyncSession, query: Any) -> Any:
+    """Runs a select of plain columns without the ORM's row processing: a third of the full
+    table's time went into it, for rows that hold no ORM objects."""
+    connection = await session.connection()
+    return await connection.execute(query)
 
 
 def _items(rows: Any, attributi: RunAttributi, paths: Mapping[int, list[Json]]) -> list[Json]:

@@ -244,7 +244,7 @@ async def test_what_the_feed_does_not_record_is_read_every_time(client: Client, 
 
 
 async def test_concurrent_misses_load_once() -> None:
-    cache: FeedCache[str] = FeedCache(capacity=2)
+    cache: FeedCache[int, str] = FeedCache(capacity=2)
     loads = 0
 
     async def load(kept: tuple[int, str] | None) -> str:

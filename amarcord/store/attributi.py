@@ -23,7 +23,7 @@ from amarcord.domain.conversion import convert_value
 from amarcord.domain.errors import Conflict, NotFound, ValidationFailed
 from amarcord.domain.values import AttributoInfo, value_to_json
 from amarcord.store import changes, value_rewrites
-from amarcord.store.beamtimes import check_version, lock
+from amarcord.store.beamtimes import check_version, lock, lock_and_get
 
 ENTITY = "attributo"
 # The run's own fields: an attributo of the same name would be ambiguous in filters and sorting.
@@ -210,7 +210,7 @@ async def update(
 ) -> Attributo:
     """Renames, describes and retypes; a new type converts every stored value first and
     fails, changing nothing, when any of them has no form in the new type."""
-    beamtime = await lock(session, beamtime_id)
+    beamtime = await lock_and_get(session, beamtime_id)
     row = await get(session, beamtime_id, attributo_id)
     check_version(row.version, expected_version, f"attributo {attributo_id}")
     if "name" in values:

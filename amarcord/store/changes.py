@@ -7,11 +7,13 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from amarcord.db.models import Change
 
 Action = Literal["created", "updated", "deleted"]
+_INSERT = insert(Change)
 
 
 def utcnow() -> datetime:
@@ -46,19 +48,23 @@ async def record(
     action: Action,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
-) -> Change:
-    change = Change(
-        beamtime_id=beamtime_id,
-        at=utcnow(),
-        actor=actor,
-        entity=entity,
-        entity_id=entity_id,
-        action=action,
-        before=before,
-        after=after,
+) -> None:
+    # A Core insert, not an ORM object: every write request records a change, and the unit
+    # of work's bookkeeping for an object nobody reads again cost more than the insert.
+    connection = await session.connection()
+    await connection.execute(
+        _INSERT,
+        {
+            "beamtime_id": beamtime_id,
+            "at": utcnow(),
+            "actor": actor,
+            "entity": entity,
+            "entity_id": entity_id,
+            "action": action,
+            "before": before,
+            "after": after,
+        },
     )
-    session.add(change)
-    return change
 
 
 async def record_update(

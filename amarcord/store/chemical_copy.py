@@ -23,7 +23,7 @@ from amarcord.domain.conversion import ConversionError, conversion_problem, conv
 from amarcord.domain.errors import ErrorCollector, ValidationFailed
 from amarcord.domain.values import AttributoInfo, StoredValue
 from amarcord.store import attributi, changes, chemicals, files
-from amarcord.store.beamtimes import lock
+from amarcord.store.beamtimes import lock_and_get
 from amarcord.store.value_rewrites import table_of
 
 
@@ -172,7 +172,7 @@ async def copy(
     create_missing_attributi: bool,
     actor: str,
 ) -> CopyResult:
-    target = await lock(session, beamtime_id)
+    target = await lock_and_get(session, beamtime_id)
     sources = await _sources(session, from_beamtime_id, chemical_ids)
     source_infos = await attributi.infos_by_id(session, from_beamtime_id, "chemical")
     used_ids = sorted(

@@ -16,7 +16,7 @@ from amarcord.db.models import Beamtime, Chemical, ChemicalFile, File
 from amarcord.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
 from amarcord.domain.values import AttributoInfo, StoredValue, validate_values
 from amarcord.store import attributi, changes, chemical_references
-from amarcord.store.beamtimes import check_version, lock
+from amarcord.store.beamtimes import check_version, lock, lock_and_get
 
 ENTITY = "chemical"
 _INT64 = 2**63
@@ -245,7 +245,7 @@ async def insert(
 async def create(
     session: AsyncSession, beamtime_id: int, values: dict[str, Any], *, actor: str
 ) -> ChemicalRecord:
-    beamtime = await lock(session, beamtime_id)
+    beamtime = await lock_and_get(session, beamtime_id)
     stored = await _checked(
         session, beamtime, values["attributi"], values["file_ids"], allow_null=True
     )
@@ -264,7 +264,7 @@ async def update(
     expected_version: int | None,
 ) -> ChemicalRecord:
     """Changes the fields sent: attributi are merged (null clears one), file_ids replaced."""
-    beamtime = await lock(session, beamtime_id)
+    beamtime = await lock_and_get(session, beamtime_id)
     row = await _row(session, beamtime_id, chemical_id)
     check_version(row.version, expected_version, f"chemical {chemical_id}")
     new_files = values.get("file_ids")

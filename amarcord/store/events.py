@@ -16,8 +16,7 @@ from sqlalchemy.sql import Select
 from amarcord.db.models import Event, EventFile, File, Run
 from amarcord.domain.errors import ErrorCollector, NotFound
 from amarcord.store import beamtimes, changes, files, live_stream
-from amarcord.store.beamtimes import check_version
-from amarcord.store.row_lock import lock_beamtime
+from amarcord.store.beamtimes import check_version, lock
 
 ENTITY = "event"
 _INSERT = insert(cast(Table, Event.__table__))
@@ -177,7 +176,7 @@ async def create(
     session: AsyncSession, beamtime_id: int, values: Mapping[str, Any], *, actor: str
 ) -> EventRecord:
     """`values`: level, source, text, run_number, file_ids, attach_live_stream."""
-    await lock_beamtime(session, beamtime_id)
+    await lock(session, beamtime_id)
     attach = bool(values.get("attach_live_stream"))
     await _check(session, beamtime_id, values, attach_live_stream=attach)
     file_ids = set(values.get("file_ids") or [])
@@ -216,7 +215,7 @@ async def update(
     expected_version: int | None,
 ) -> EventRecord:
     """Changes the fields in `values`; `file_ids` replaces the attachments."""
-    await lock_beamtime(session, beamtime_id)
+    await lock(session, beamtime_id)
     current = await get(session, beamtime_id, event_id)
     row = current.event
     check_version(row.version, expected_version, f"event {event_id}")
@@ -254,7 +253,7 @@ async def delete(
     expected_version: int | None,
 ) -> None:
     """Deletes the event; its files stay (they may be attached elsewhere)."""
-    await lock_beamtime(session, beamtime_id)
+    await lock(session, beamtime_id)
     current = await get(session, beamtime_id, event_id)
     check_version(current.event.version, expected_version, f"event {event_id}")
     await changes.record(

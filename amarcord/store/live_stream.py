@@ -20,7 +20,6 @@ from amarcord.domain.errors import NotFound
 from amarcord.domain.mime import extension
 from amarcord.store import changes, files
 from amarcord.store.beamtimes import lock
-from amarcord.store.row_lock import lock_beamtime
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,7 @@ _FIRST = insert(_TABLE).values({name: _bound(name) for name in ("beamtime_id", *
 
 
 async def replace(session: AsyncSession, beamtime_id: int, frame: Frame) -> LiveStreamInfo:
-    await lock_beamtime(session, beamtime_id)
+    await lock(session, beamtime_id)
     info = LiveStreamInfo(
         beamtime_id=beamtime_id,
         updated_at=changes.utcnow(),

@@ -13,7 +13,7 @@ from hypercorn.asyncio import serve as hypercorn_serve
 from hypercorn.config import Config as HypercornConfig
 from hypercorn.run import run as hypercorn_run
 
-from amarcord import cli_accounts
+from amarcord import cli_accounts, gc_tuning
 from amarcord.api.context import EXTENSION_KEY
 from amarcord.app import create_app
 from amarcord.config import Settings
@@ -61,6 +61,7 @@ async def _serve_one(settings: Settings, config: HypercornConfig) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, shutdown.set)
     app = create_app(settings)
+    gc_tuning.tune()
 
     async def until_shutdown() -> None:
         await shutdown.wait()

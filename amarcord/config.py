@@ -58,7 +58,8 @@ class Settings(BaseSettings):
     stream_keepalive: float = Field(
         default=15.0,
         gt=0,
-        description="Seconds of silence after which the change stream sends a keep-alive comment.",
+        description="Seconds of silence after which the change stream sends a keep-alive "
+        "comment; also how often an open stream checks its caller's access again.",
     )
 
     auth: Literal["local", "proxy", "none"] = Field(

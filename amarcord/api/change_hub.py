@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -199,7 +199,7 @@ class ChangeHub:
 
     async def follow(
         self, beamtime_id: int, after: int, *, keepalive: float
-    ) -> AsyncIterator[bytes]:
+    ) -> AsyncGenerator[bytes, None]:
         """The SSE bytes of one stream: every change after seq `after`, then live events."""
         yield sse.retry(RECONNECT_MS)
         progress = _Progress(seq=after)

@@ -7,12 +7,16 @@ reconnecting."""
 
 from __future__ import annotations
 
-from quart import Blueprint, Response
+import time
+from collections.abc import AsyncGenerator, AsyncIterator
+
+from quart import Blueprint, Response, stream_with_context
 from quart_schema import tag, validate_querystring, validate_response
 
 from amarcord.api import sse
-from amarcord.api.access import access
+from amarcord.api.access import access, enforce_access
 from amarcord.api.context import change_hub, database, settings
+from amarcord.api.errors import ApiError
 from amarcord.domain.errors import NotFound
 from amarcord.schemas.changes import ChangeOut, ChangePage, ChangesQuery, StreamQuery
 from amarcord.store import change_feed
@@ -27,11 +31,19 @@ blueprint = Blueprint("changes", __name__, url_prefix="/api/beamtimes")
 @validate_response(ChangePage)
 async def list_changes(bt: int, query_args: ChangesQuery) -> ChangePage:
     """Changes with seq greater than `after`, ascending; the audit trail and the basis of
-    incremental refresh."""
+    incremental refresh. `entity` and `entity_id` narrow it to one kind of entity or one
+    entity, e.g. the history of run 37."""
     async with database().read() as session:
         await change_feed.check_known(session, bt)
         after = query_args.after or 0
-        rows = await change_feed.page(session, bt, after=after, limit=query_args.limit)
+        rows = await change_feed.page(
+            session,
+            bt,
+            after=after,
+            limit=query_args.limit,
+            entity=query_args.entity,
+            entity_id=query_args.entity_id,
+        )
         if rows:
             last_seq = rows[-1].seq
         elif query_args.after is not None:
@@ -62,8 +74,35 @@ async def stream_changes(bt: int, query_args: StreamQuery) -> Response:
             left = await change_feed.page(session, bt, after=start, limit=1)
             if not left:
                 raise NotFound(f"beamtime {bt} does not exist")
-    body = change_hub().follow(bt, start, keepalive=settings().stream_keepalive)
-    return sse.stream_response(body)
+    interval = settings().stream_keepalive
+    body = change_hub().follow(bt, start, keepalive=interval)
+    return sse.stream_response(_while_allowed(body, interval))
+
+
+def _while_allowed(body: AsyncGenerator[bytes, None], interval: float) -> AsyncIterator[bytes]:
+    """The stream for as long as its caller may read it. The request's access check runs
+    again, with the request's own credentials, once `interval` seconds have passed (the
+    stream yields at least a keep-alive that often): a caller whose token was revoked, whose
+    membership was removed or who signed out sees the stream end, and the browser's
+    reconnect gets 401 or 403."""
+
+    @stream_with_context
+    async def checked() -> AsyncIterator[bytes]:
+        due = time.monotonic() + interval
+        try:
+            async for chunk in body:
+                yield chunk
+                if time.monotonic() >= due:
+                    try:
+                        await enforce_access()
+                    except ApiError:
+                        return
+                    due = time.monotonic() + interval
+        finally:
+            await body.aclose()
+
+    result: AsyncIterator[bytes] = checked()
+    return result
 
 
 @blueprint.after_app_serving

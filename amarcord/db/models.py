@@ -312,7 +312,17 @@ class Change(Base):
     stream. No foreign key to the beamtime, so that a deleted beamtime's record survives."""
 
     __tablename__ = "change"
-    __table_args__ = (Index("ix_change_beamtime_id_seq", "beamtime_id", "seq"),)
+    __table_args__ = (
+        Index("ix_change_beamtime_id_seq", "beamtime_id", "seq"),
+        # The history of one entity (GET /changes?entity=run&entity_id=37).
+        Index(
+            "ix_change_beamtime_id_entity_entity_id_seq",
+            "beamtime_id",
+            "entity",
+            "entity_id",
+            "seq",
+        ),
+    )
 
     seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     beamtime_id: Mapped[int] = mapped_column(Integer)

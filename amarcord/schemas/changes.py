@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, Field
+from pydantic import AwareDatetime, Field, ValidationInfo, field_validator
 
 from amarcord.schemas.common import MAX_LIMIT, Model, OutModel
 
@@ -39,6 +39,26 @@ class ChangesQuery(Model):
         default=None, ge=0, description="Only changes with a greater seq; default: from the start."
     )
     limit: int = Field(default=100, ge=1, le=MAX_LIMIT, description="Items per page.")
+    entity: str | None = Field(
+        default=None,
+        max_length=64,
+        description="Only changes of this kind of entity (`run`, `chemical`, `attributo`, …).",
+        examples=["run"],
+    )
+    entity_id: int | None = Field(
+        default=None,
+        ge=0,
+        description="Only changes of this entity (with `entity`); for runs their number: "
+        "the history of one run.",
+    )
+
+    @field_validator("entity_id")
+    @classmethod
+    def _id_needs_entity(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if value is not None and info.data.get("entity") is None:
+            msg = "entity_id needs entity (ids are only unique per kind of entity)"
+            raise ValueError(msg)
+        return value
 
 
 class StreamQuery(Model):

@@ -67,16 +67,22 @@ async def highest_seq(session: AsyncSession) -> int:
 
 
 async def page(
-    session: AsyncSession, beamtime_id: int, *, after: int, limit: int
+    session: AsyncSession,
+    beamtime_id: int,
+    *,
+    after: int,
+    limit: int,
+    entity: str | None = None,
+    entity_id: int | None = None,
 ) -> Sequence[Change]:
-    """Up to `limit` rows with seq > `after`, ascending."""
-    query = (
-        select(Change)
-        .where(Change.beamtime_id == beamtime_id, Change.seq > after)
-        .order_by(Change.seq)
-        .limit(limit)
-    )
-    return (await session.scalars(query)).all()
+    """Up to `limit` rows with seq > `after`, ascending; only those of `entity` (and
+    `entity_id`) when given, which an index answers without reading the rest of the feed."""
+    query = select(Change).where(Change.beamtime_id == beamtime_id, Change.seq > after)
+    if entity is not None:
+        query = query.where(Change.entity == entity)
+    if entity_id is not None:
+        query = query.where(Change.entity_id == entity_id)
+    return (await session.scalars(query.order_by(Change.seq).limit(limit))).all()
 
 
 async def poll(session: AsyncSession, beamtime_id: int, *, after: int, limit: int) -> Poll:

@@ -349,3 +349,25 @@ async def test_a_poller_that_fails_ends_its_streams(
     assert hub.polling == []
     assert "change stream of beamtime" in caplog.text
     await hub.close()
+
+
+async def test_a_stream_ends_once_its_caller_loses_access(
+    stream_app: Quart, http: httpx.AsyncClient
+) -> None:
+    beamtime_id = await new_beamtime(http)
+    created = (
+        await http.post(
+            f"/api/beamtimes/{beamtime_id}/tokens", json={"name": "screen", "role": "viewer"}
+        )
+    ).json()
+    viewer = bearer(created["token"])
+    async with open_stream(http, stream_url(beamtime_id), headers=viewer) as reader:
+        await retitle(http, beamtime_id, "still allowed")
+        assert [title for _, title in await titles(reader, 1)] == ["still allowed"]
+        revoked = await http.delete(f"/api/beamtimes/{beamtime_id}/tokens/{created['id']}")
+        assert revoked.status_code == 204
+        with pytest.raises(EOFError):
+            while True:  # keep-alives until the next check, then the end
+                await reader.block(timeout=KEEPALIVE * 10)
+    reconnect = await http.get(stream_url(beamtime_id), headers=viewer)
+    assert reconnect.status_code == 401

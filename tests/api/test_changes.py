@@ -125,3 +125,35 @@ async def test_limit_defaults_to_100_and_allows_10000(client: Client) -> None:
         await patch_beamtime(client, beamtime["id"], title=f"t{i}")
     assert len((await feed(client, beamtime["id"]))["items"]) == 100
     assert len((await feed(client, beamtime["id"], "?limit=10000"))["items"]) == 102
+
+
+async def test_entity_and_entity_id_give_the_history_of_one_run(client: Client) -> None:
+    beamtime = await create_beamtime(client)
+    runs = f"/api/beamtimes/{beamtime['id']}/runs"
+    for number in (1, 2):
+        assert (await client.put(f"{runs}/{number}", json={})).status_code == 201
+    for number, stopped in ((1, "2030-01-01T10:00:00Z"), (2, "2030-01-02T10:00:00Z"), (1, None)):
+        response = await client.patch(f"{runs}/{number}", json={"stopped": stopped})
+        assert response.status_code == 200, await response.get_data(as_text=True)
+    await patch_beamtime(client, beamtime["id"], title="not a run")
+
+    history = await feed(client, beamtime["id"], "?entity=run&entity_id=1")
+    assert [(item["entity"], item["entity_id"]) for item in history["items"]] == [("run", 1)] * 3
+    assert [item["action"] for item in history["items"]] == ["created", "updated", "updated"]
+    assert history["last_seq"] == history["items"][-1]["seq"]
+
+    every_run = await feed(client, beamtime["id"], "?entity=run")
+    assert {item["entity_id"] for item in every_run["items"]} == {1, 2}
+    assert len(every_run["items"]) == 5
+
+    first = await feed(client, beamtime["id"], "?entity=run&entity_id=1&limit=2")
+    rest = await feed(client, beamtime["id"], f"?entity=run&entity_id=1&after={first['last_seq']}")
+    assert first["items"] + rest["items"] == history["items"]
+
+
+async def test_entity_id_without_entity_is_422_naming_it(client: Client) -> None:
+    beamtime = await create_beamtime(client)
+    response = await client.get(f"/api/beamtimes/{beamtime['id']}/changes?entity_id=3")
+    assert response.status_code == 422
+    problem = await response.get_json()
+    assert [error["loc"] for error in problem["errors"]] == [["query", "entity_id"]]

@@ -84,3 +84,22 @@ def test_chemicals_data_sets_schedule_and_access(server: Server, browser: Any) -
         expect(page.get_by_role("status")).to_contain_text("Copy the secret now")
         expect(page.get_by_role("cell", name="camera")).to_be_visible()
     page.context.close()
+
+
+def test_the_history_of_a_run_shows_its_own_changes(server: Server, browser: Any) -> None:
+    page = _signed_in(browser, server)
+    with server.daq() as daq:
+        bt = _beamtime(daq)
+        for number in (1, 2):
+            body = {"attributi": {"distance": 100 + number}}
+            assert daq.put(f"/api/beamtimes/{bt}/runs/{number}", json=body).status_code == 201
+        edit = {"attributi": {"distance": 150}}
+        assert daq.patch(f"/api/beamtimes/{bt}/runs/1", json=edit).status_code == 200
+        assert daq.patch(f"/api/beamtimes/{bt}/runs/2", json=edit).status_code == 200
+
+        page.goto(f"{server.url}/beamtimes/{bt}/runs")
+        page.locator('tr[data-run="1"]').get_by_role("button", name="1", exact=True).click()
+        history = page.get_by_role("complementary", name="History of run 1")
+        expect(history).to_contain_text("distance: 101 → 150")
+        expect(history.locator("ol.history > li")).to_have_count(2)
+        expect(history.locator("ol.history > li").first).to_contain_text("updated")

@@ -71,9 +71,13 @@ class EventReader:
 
 @asynccontextmanager
 async def open_stream(
-    client: httpx.AsyncClient, url: str, *, last_event_id: int | None = None
+    client: httpx.AsyncClient,
+    url: str,
+    *,
+    last_event_id: int | None = None,
+    headers: dict[str, str] | None = None,
 ) -> AsyncIterator[EventReader]:
-    headers = {"Accept": "text/event-stream"}
+    headers = {"Accept": "text/event-stream", **(headers or {})}
     if last_event_id is not None:
         headers["Last-Event-ID"] = str(last_event_id)
     async with client.stream("GET", url, headers=headers, timeout=None) as response:

@@ -151,7 +151,8 @@ export interface paths {
         };
         /**
          * Changes with seq greater than `after`, ascending; the audit trail and the basis of
-         * @description incremental refresh.
+         * @description incremental refresh. `entity` and `entity_id` narrow it to one kind of entity or one
+         *     entity, e.g. the history of run 37.
          */
         get: operations["get_list_changes"];
         put?: never;
@@ -566,7 +567,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List runs: filter, run ranges, day, experiment type; sorted, in pages or all at once. */
+        /**
+         * List runs: filter, run ranges, day, experiment type; sorted, in pages or all at once.
+         * @description The answer carries an ETag that changes with the beamtime's change feed: send it back in
+         *     `If-None-Match` to get 304 while nothing changed. Each process keeps recent listings, so
+         *     many browsers asking for the same table after a change cost one computation.
+         */
         get: operations["get_list_runs"];
         put?: never;
         /** Start a run: the number defaults to the highest plus one, `started` to now. */
@@ -2051,6 +2057,10 @@ export interface operations {
                 after?: number | null;
                 /** @description Items per page. */
                 limit?: number;
+                /** @description Only changes of this kind of entity (`run`, `chemical`, `attributo`, …). */
+                entity?: string | null;
+                /** @description Only changes of this entity (with `entity`); for runs their number: the history of one run. */
+                entity_id?: number | null;
             };
             header?: never;
             path: {

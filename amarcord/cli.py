@@ -28,7 +28,10 @@ def _hypercorn_config(settings: Settings) -> HypercornConfig:
     config.bind = [f"{settings.host}:{settings.port}"]
     config.workers = settings.workers
     config.graceful_timeout = settings.graceful_timeout
-    config.accesslog = logging.getLogger("hypercorn.access")
+    # hypercorn assembles every access-log line before the logger's level is checked: only
+    # hand it a logger when the level lets the lines through.
+    access_logged = logging.getLevelName(settings.log_level) <= logging.INFO
+    config.accesslog = logging.getLogger("hypercorn.access") if access_logged else None
     config.errorlog = logging.getLogger("hypercorn.error")
     config.application_path = "amarcord.asgi:app"
     return config

@@ -96,3 +96,12 @@ def test_db_upgrade_works_from_an_installed_wheel(tmp_path: Path) -> None:
         check=False,
     )
     assert check.returncode == 0, check.stderr
+
+
+@pytest.mark.parametrize(("level", "logged"), [("INFO", True), ("DEBUG", True), ("WARNING", False)])
+def test_the_access_log_is_assembled_only_when_it_is_written(level: str, logged: bool) -> None:
+    from amarcord.cli import _hypercorn_config
+    from amarcord.config import Settings
+
+    config = _hypercorn_config(Settings(log_level=level, _env_file=None))  # type: ignore[call-arg,arg-type]
+    assert (config.accesslog is not None) is logged

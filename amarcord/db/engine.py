@@ -3,14 +3,14 @@
 SQLite: pysqlite's own transaction handling sends BEGIN only before the first write, which
 makes read-then-insert (the next run number) racy. We switch it off and emit `BEGIN IMMEDIATE`
 for write transactions (taking the write lock up front) and a plain `BEGIN` for reads.
-On SQLite, `sqlite_driver` makes each statement one hop to aiosqlite's thread.
+On SQLite, `sqlite_driver` runs the statements that cannot wait on the event loop's thread.
 MySQL/MariaDB and PostgreSQL: pre-ping, recycle, and a UTC session time zone."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -120,10 +120,13 @@ class Database:
         )
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[AsyncSession]:
-        """A read transaction (on SQLite a plain BEGIN, so it never takes the write lock)."""
-        async with self._reader() as session, session.begin():
-            yield session
+    async def read(self, *, long: bool = False) -> AsyncIterator[AsyncSession]:
+        """A read transaction (on SQLite a plain BEGIN, so it never takes the write lock).
+        `long`: it reads many rows; on SQLite its statements then run on the connection's
+        thread, and the event loop serves other requests meanwhile (see `sqlite_driver`)."""
+        with sqlite_driver.in_thread() if long else nullcontext():
+            async with self._reader() as session, session.begin():
+                yield session
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:

@@ -1,25 +1,41 @@
-"""aiosqlite with one thread hop per statement.
+"""aiosqlite, with the thread used only for what can wait.
 
 aiosqlite runs every sqlite3 call on the connection's own thread, and each call is a round
 trip: queue the call, wake the thread, wake the event loop with the result. SQLAlchemy's
-adapter makes four of them per SELECT (create the cursor, execute, fetch, close) and three per
-write, and a rollback on every return to the pool. On a loaded two-core VM a round trip costs
-150-300 µs, so these hops, not SQLite, were most of a small request's time (a health check
-spent 6 of its 8 ms in them).
+adapter makes four of them per SELECT (create the cursor, execute, fetch, close), three per
+write and a rollback on every return to the pool. On the two-core VMs here a round trip costs
+150-300 µs of wall time and, with the event loop and the thread taking turns at the GIL, about
+as much CPU: a health check spent 6 of its 8 ms in them.
 
-`OneHopConnection` keeps aiosqlite's thread and queue, and changes what is queued: a cursor
-executes, reads its description, row count and last row id, fetches every row and closes in
-one call; a rollback or commit outside a transaction returns without a call, since there is
-nothing to end. Every sqlite3 call still runs on the connection's own thread.
+Most statements of this application take microseconds in SQLite (indexed lookups, single-row
+writes into a write transaction that already holds the lock), so `SqliteConnection` runs them
+on the event loop's thread directly, and keeps aiosqlite's thread for the calls that can wait:
 
-It builds on aiosqlite's `_execute` and `_conn` (kept by aiosqlite since 0.17); the version is
-pinned in pyproject.toml, and tests/db/test_sqlite_driver.py counts the hops so that an
-upgrade that changes them fails there, not in production."""
+- `BEGIN IMMEDIATE`, which waits (up to the busy timeout) while another process writes, and
+  any statement outside a write transaction that is not a plain read (a PRAGMA at connect);
+- the COMMIT of a write transaction, which may run a WAL checkpoint and its fsync;
+- every statement inside `in_thread()`, which the big reads use (the full run table): there
+  the event loop goes on serving other requests while SQLite works, since sqlite3 releases
+  the GIL while it steps through rows. Such a statement is one call, which executes, fetches
+  every row and closes the cursor.
+
+In WAL mode a read does not wait for writers, so a plain read on the loop cannot stall it
+(short of SQLite rebuilding its WAL index after a crash). Measured with a C load generator
+against one process: a 304 of the live-stream image at 1.6-2.1 instead of 3.1-3.3 ms of CPU,
+a run creation at 6.4-8.4 instead of 8.7-11.4 ms.
+
+A connection is used by one session at a time, and a call on the thread is awaited before
+the next statement, so the sqlite3 connection (opened with `check_same_thread=False`) is
+never used from two threads at once. This builds on aiosqlite's `_execute` and `_conn` (kept
+since 0.17); the version is pinned in pyproject.toml, and tests/db/test_sqlite_driver.py
+counts the calls on the thread, so that an upgrade that changes them fails there."""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 from typing import Any
 
@@ -27,32 +43,44 @@ import aiosqlite
 from sqlalchemy.engine import URL, make_url
 
 _Result = tuple[Any, int, int | None, list[Any]]
+_IN_THREAD: ContextVar[bool] = ContextVar("amarcord_sqlite_in_thread", default=False)
+_WAITS_FOR_WRITERS = "BEGIN IMMEDIATE"
 
 
-class OneHopCursor:
+@contextmanager
+def in_thread() -> Iterator[None]:
+    """Statements of this task run on the connection's thread (for long reads)."""
+    token = _IN_THREAD.set(True)
+    try:
+        yield
+    finally:
+        _IN_THREAD.reset(token)
+
+
+class SqliteCursor:
     """The cursor SQLAlchemy's aiosqlite adapter drives, holding a statement's whole result."""
 
     arraysize = 1
 
-    def __init__(self, connection: OneHopConnection) -> None:
+    def __init__(self, connection: SqliteConnection) -> None:
         self._connection = connection
         self.description: Any = None
         self.rowcount = -1
         self.lastrowid: int | None = None
         self._rows: list[Any] = []
 
-    async def __aenter__(self) -> OneHopCursor:
+    async def __aenter__(self) -> SqliteCursor:
         return self
 
     async def __aexit__(self, *_exc: object) -> None:
         await self.close()
 
-    async def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> OneHopCursor:
-        self._take(await self._connection.run(_execute, sql, parameters))
+    async def execute(self, sql: str, parameters: Sequence[Any] | None = None) -> SqliteCursor:
+        self._take(await self._connection.statement(_execute, sql, parameters))
         return self
 
-    async def executemany(self, sql: str, seq_of_parameters: Any) -> OneHopCursor:
-        self._take(await self._connection.run(_executemany, sql, seq_of_parameters))
+    async def executemany(self, sql: str, seq_of_parameters: Any) -> SqliteCursor:
+        self._take(await self._connection.statement(_executemany, sql, seq_of_parameters))
         return self
 
     def _take(self, result: _Result) -> None:
@@ -72,6 +100,12 @@ class OneHopCursor:
 
     async def close(self) -> None:
         self._rows = []
+
+
+def _never_waits(sql: str) -> bool:
+    """Statements that take no lock outside a write transaction. Anything else there (a
+    write in a read transaction, a PRAGMA at connect) goes to the thread, as it may wait."""
+    return sql[:9].upper().startswith(("SELECT", "BEGIN", "SAVEPOINT", "RELEASE"))
 
 
 def _execute(connection: sqlite3.Connection, sql: str, parameters: Any) -> _Result:
@@ -96,41 +130,56 @@ def _executemany(connection: sqlite3.Connection, sql: str, seq_of_parameters: An
         cursor.close()
 
 
-class OneHopConnection(aiosqlite.Connection):
+class SqliteConnection(aiosqlite.Connection):
     def __init__(self, connector: Callable[[], sqlite3.Connection]) -> None:
         super().__init__(connector, iter_chunk_size=64)
         # As SQLAlchemy does for plain aiosqlite: a connection nobody closed (a pool dropped
         # at exit) must not keep the process alive.
         self._thread.daemon = True
+        self._writing = False  # the open transaction began with BEGIN IMMEDIATE
 
     async def run(self, function: Callable[..., Any], *args: Any) -> Any:
         """Call `function(sqlite3_connection, *args)` on the connection's thread."""
         return await self._execute(lambda: function(self._conn, *args))  # type: ignore[no-untyped-call]
 
-    def cursor(self) -> OneHopCursor:  # type: ignore[override]
-        return OneHopCursor(self)
+    async def statement(self, function: Callable[..., Any], sql: str, *args: Any) -> Any:
+        if sql.startswith(_WAITS_FOR_WRITERS):
+            self._writing = True
+            return await self.run(function, sql, *args)
+        if not _IN_THREAD.get() and (self._writing or _never_waits(sql)):
+            return function(self._conn, sql, *args)
+        return await self.run(function, sql, *args)
+
+    def cursor(self) -> SqliteCursor:  # type: ignore[override]
+        return SqliteCursor(self)
 
     async def commit(self) -> None:
-        if self._conn.in_transaction:
+        writing, self._writing = self._writing, False
+        if not self._conn.in_transaction:
+            return
+        if writing:
             await super().commit()
+        else:
+            self._conn.commit()
 
     async def rollback(self) -> None:
         # Also what the pool's reset on return calls, after every transaction already ended.
+        self._writing = False
         if self._conn.in_transaction:
-            await super().rollback()
+            self._conn.rollback()
 
 
 def connection_factory(
     database_url: str | URL, connect_args: dict[str, Any]
-) -> Callable[[], Awaitable[OneHopConnection]]:
+) -> Callable[[], Awaitable[SqliteConnection]]:
     """An `async_creator` for `create_async_engine`, with the arguments SQLAlchemy's own
     aiosqlite dialect would pass to sqlite3 (file name, `uri` for `file:` URLs) plus ours."""
     url = make_url(database_url)
     arguments, options = url.get_dialect()().create_connect_args(url)
-    options = {**options, **connect_args}
+    options = {**options, **connect_args, "check_same_thread": False}
 
-    async def connect() -> OneHopConnection:
-        connection = OneHopConnection(partial(sqlite3.connect, *arguments, **options))
+    async def connect() -> SqliteConnection:
+        connection = SqliteConnection(partial(sqlite3.connect, *arguments, **options))
         await connection  # starts the thread and opens the database on it
         return connection
 

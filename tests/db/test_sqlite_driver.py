@@ -1,8 +1,13 @@
-"""The SQLite driver: one hop to aiosqlite's thread per statement, none for ending a
-transaction that is not open, and the same results as plain aiosqlite."""
+"""The SQLite driver: plain reads and the statements of a write transaction run on the event
+loop; what can wait (BEGIN IMMEDIATE, a write's COMMIT, long reads) runs on aiosqlite's
+thread while the loop goes on; results are those of sqlite3."""
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import threading
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -12,7 +17,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select,
 from sqlalchemy.exc import IntegrityError
 
 from amarcord.db.engine import Database
-from amarcord.db.sqlite_driver import OneHopConnection
+from amarcord.db.sqlite_driver import SqliteConnection
 
 metadata = MetaData()
 items = Table(
@@ -21,51 +26,126 @@ items = Table(
     Column("id", Integer, primary_key=True),
     Column("name", String(20), nullable=False, unique=True),
 )
+# About a quarter of a second of SQLite work, as one plain SELECT.
+SLOW_SELECT = (
+    "SELECT count(*) FROM (WITH RECURSIVE c(x) AS "
+    "(SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1500000) SELECT x FROM c)"
+)
 
 
-class HopCounter:
+class ThreadCalls:
+    """Counts the calls that go to the connection's thread."""
+
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.hops = 0
-        original = OneHopConnection._execute
+        self.calls = 0
+        original = SqliteConnection._execute
 
-        async def counted(connection: OneHopConnection, *args: Any, **kwargs: Any) -> Any:
-            self.hops += 1
+        async def counted(connection: SqliteConnection, *args: Any, **kwargs: Any) -> Any:
+            self.calls += 1
             return await original(connection, *args, **kwargs)
 
-        monkeypatch.setattr(OneHopConnection, "_execute", counted)
+        monkeypatch.setattr(SqliteConnection, "_execute", counted)
 
 
 @pytest.fixture
-async def database(tmp_path: Path) -> AsyncIterator[Database]:
-    database = Database.open(f"sqlite+aiosqlite:///{tmp_path / 'driver.sqlite'}", pool_size=2)
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "driver.sqlite"
+
+
+@pytest.fixture
+async def database(path: Path) -> AsyncIterator[Database]:
+    database = Database.open(f"sqlite+aiosqlite:///{path}", pool_size=2)
     async with database.engine.begin() as connection:
         await connection.run_sync(metadata.create_all)
+    async with database.read() as session:  # a pooled connection exists from here on
+        await session.execute(text("SELECT 1"))
     yield database
     await database.dispose()
 
 
-async def test_a_read_transaction_is_three_hops(
+class Ticker:
+    """Counts how often the event loop got to run a task while something else happened."""
+
+    def __init__(self) -> None:
+        self.ticks = 0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(0.01)
+            self.ticks += 1
+
+    async def __aenter__(self) -> Ticker:
+        self._task = asyncio.create_task(self._tick())
+        await asyncio.sleep(0)
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+
+
+async def test_a_read_transaction_stays_on_the_event_loop(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with database.read() as session:  # a pooled connection exists from here on
-        await session.execute(text("SELECT 1"))
-    counter = HopCounter(monkeypatch)
+    counter = ThreadCalls(monkeypatch)
     async with database.read() as session:
         assert (await session.execute(text("SELECT 41 + 1"))).scalar_one() == 42
-    assert counter.hops == 3  # BEGIN, the SELECT with its rows, COMMIT; no reset on return
+    assert counter.calls == 0
 
 
-async def test_a_statement_outside_a_transaction_needs_no_rollback(
+async def test_a_write_transaction_waits_on_the_thread_only_to_begin_and_commit(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async with database.engine.connect() as connection:
-        await connection.execute(text("SELECT 1"))
-        await connection.commit()
-    counter = HopCounter(monkeypatch)
-    async with database.engine.connect() as connection:
-        await connection.execute(text("SELECT 1"))
-        await connection.commit()
-    assert counter.hops == 3  # BEGIN, SELECT, COMMIT
+    counter = ThreadCalls(monkeypatch)
+    async with database.write() as session:
+        await session.execute(insert(items).values(name="a"))
+        await session.execute(update(items).values(name="b"))
+        await session.execute(select(items.c.name))
+    assert counter.calls == 2
+
+
+async def test_a_write_in_a_read_transaction_goes_to_the_thread(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counter = ThreadCalls(monkeypatch)
+    async with database.read() as session:
+        await session.execute(insert(items).values(name="late"))
+    assert counter.calls == 1
+    async with database.read() as session:
+        assert (await session.scalars(select(items.c.name))).all() == ["late"]
+
+
+async def test_a_long_read_lets_the_event_loop_go_on(database: Database) -> None:
+    async with Ticker() as ticker, database.read(long=True) as session:
+        assert (await session.execute(text(SLOW_SELECT))).scalar_one() == 1_500_000
+    on_thread = ticker.ticks
+    async with Ticker() as ticker, database.read() as session:
+        await session.execute(text(SLOW_SELECT))
+    assert on_thread >= 3
+    assert ticker.ticks <= 1  # the same read on the loop held it
+
+
+async def test_waiting_for_another_process_to_write_does_not_hold_the_loop(
+    database: Database, path: Path
+) -> None:
+    holding = threading.Event()
+
+    def other_writer() -> None:
+        connection = sqlite3.connect(path, isolation_level=None)
+        connection.execute("BEGIN IMMEDIATE")
+        holding.set()
+        time.sleep(0.3)
+        connection.execute("ROLLBACK")
+        connection.close()
+
+    thread = threading.Thread(target=other_writer)
+    thread.start()
+    await asyncio.to_thread(holding.wait)
+    async with Ticker() as ticker, database.write() as session:
+        await session.execute(insert(items).values(name="after the other"))
+    thread.join()
+    assert ticker.ticks >= 10
 
 
 async def test_results_match_the_dbapi(database: Database) -> None:
@@ -77,13 +157,14 @@ async def test_results_match_the_dbapi(database: Database) -> None:
             update(items).where(items.c.id > 3).values(name=items.c.name + "!")
         )
         assert changed.rowcount == 3
-    async with database.read() as session:
-        result = await session.execute(select(items.c.name).order_by(items.c.id))
-        assert result.fetchmany(2) == [("a",), ("b",)]
-        assert result.fetchone() == ("c",)
-        assert result.fetchall() == [("d!",), ("e!",), ("f!",)]
-        returned = await session.execute(select(items.c.id).where(items.c.name == "none"))
-        assert returned.first() is None
+    for long in (False, True):
+        async with database.read(long=long) as session:
+            result = await session.execute(select(items.c.name).order_by(items.c.id))
+            assert result.fetchmany(2) == [("a",), ("b",)]
+            assert result.fetchone() == ("c",)
+            assert result.fetchall() == [("d!",), ("e!",), ("f!",)]
+            returned = await session.execute(select(items.c.id).where(items.c.name == "none"))
+            assert returned.first() is None
 
 
 async def test_errors_arrive_as_sqlalchemy_errors_and_roll_back(database: Database) -> None:

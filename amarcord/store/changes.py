@@ -3,7 +3,7 @@ audit trail and the data never disagree."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -38,6 +38,10 @@ def changed_fields(
     return old, new
 
 
+# (entity, entity_id, action, before, after): one change-feed row of a beamtime and actor.
+ChangeEntry = tuple[str, int, Action, dict[str, Any] | None, dict[str, Any] | None]
+
+
 async def record(
     session: AsyncSession,
     *,
@@ -49,22 +53,38 @@ async def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
-    # A Core insert, not an ORM object: every write request records a change, and the unit
-    # of work's bookkeeping for an object nobody reads again cost more than the insert.
-    connection = await session.connection()
-    await connection.execute(
-        _INSERT,
+    await record_many(
+        session,
+        beamtime_id=beamtime_id,
+        actor=actor,
+        entries=[(entity, entity_id, action, before, after)],
+    )
+
+
+async def record_many(
+    session: AsyncSession, *, beamtime_id: int, actor: str, entries: Sequence[ChangeEntry]
+) -> None:
+    """Change-feed rows in one (bulk) Core insert, in the order given, so their seqs follow
+    the calls. Not ORM objects: every write request records a change, and the unit of work's
+    bookkeeping for objects nobody reads again cost more than the insert."""
+    if not entries:
+        return
+    at = utcnow()
+    rows = [
         {
             "beamtime_id": beamtime_id,
-            "at": utcnow(),
+            "at": at,
             "actor": actor,
             "entity": entity,
             "entity_id": entity_id,
             "action": action,
             "before": before,
             "after": after,
-        },
-    )
+        }
+        for entity, entity_id, action, before, after in entries
+    ]
+    connection = await session.connection()
+    await connection.execute(_INSERT, rows)
 
 
 async def record_update(

@@ -12,8 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from amarcord.db.models import DataSet
 from amarcord.domain.run_ranges import format_run_ranges
 from amarcord.domain.values import StoredValue
-from amarcord.store import attributi, value_rewrites
-from amarcord.store.value_rewrites import DATA_SETS, RUNS, ChangeEntry, RowRewrite
+from amarcord.store import attributi, changes, value_rewrites
+from amarcord.store.changes import ChangeEntry
+from amarcord.store.value_rewrites import DATA_SETS, RUNS, RowRewrite
 
 
 @dataclass(frozen=True)
@@ -78,4 +79,4 @@ async def detach(
         for data_set in await session.scalars(select(DataSet).where(DataSet.id.in_(ids)))
     ]
     await session.execute(delete(DataSet).where(DataSet.id.in_(ids)))
-    await value_rewrites.record_many(session, beamtime_id, actor, entries)
+    await changes.record_many(session, beamtime_id=beamtime_id, actor=actor, entries=entries)

@@ -15,7 +15,6 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from amarcord.db.models import (
     Attributo,
-    Change,
     DataSet,
     ExperimentType,
     ExperimentTypeAttributo,
@@ -25,13 +24,12 @@ from amarcord.domain.attributo_types import parse_attributo_type
 from amarcord.domain.errors import Conflict, ErrorCollector, NotFound
 from amarcord.domain.run_ranges import format_run_ranges
 from amarcord.store import beamtimes, changes, configuration, data_sets
+from amarcord.store.changes import ChangeEntry
 from amarcord.store.id_pages import IdPage, page_by_id
 from amarcord.store.type_members import Member, members_of
 
 ENTITY = "experiment_type"
 # (entity, entity id, action, before, after) of a change-feed row written in bulk.
-ChangeEntry = tuple[str, int, changes.Action, dict[str, Any] | None, dict[str, Any] | None]
-_ENTRY_COLUMNS = ("entity", "entity_id", "action", "before", "after")
 
 
 @dataclass(frozen=True)
@@ -281,19 +279,6 @@ async def _delete_data_sets(
     return entries
 
 
-async def _record_all(
-    session: AsyncSession, beamtime_id: int, actor: str, entries: Sequence[ChangeEntry]
-) -> None:
-    """One bulk insert, because forcing the delete of a busy type touches thousands of runs."""
-    if not entries:
-        return
-    # Changes added to the session before (the type's own) must get the lower seqs.
-    await session.flush()
-    common = {"beamtime_id": beamtime_id, "at": changes.utcnow(), "actor": actor}
-    rows = [common | dict(zip(_ENTRY_COLUMNS, entry, strict=True)) for entry in entries]
-    await session.execute(insert(Change), rows)
-
-
 async def delete(
     session: AsyncSession,
     beamtime_id: int,
@@ -324,7 +309,7 @@ async def delete(
     )
     entries = await _delete_data_sets(session, beamtime_id, type_id, members)
     entries += await _detach_runs(session, beamtime_id, type_id, numbers)
-    await _record_all(session, beamtime_id, actor, entries)
+    await changes.record_many(session, beamtime_id=beamtime_id, actor=actor, entries=entries)
     current = await configuration.current_configuration(session, beamtime_id)
     if current.current_experiment_type_id == type_id:
         unset = {"current_experiment_type_id": None}

@@ -13,10 +13,10 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Table, Update, case, insert, literal, select, update
+from sqlalchemy import Table, Update, case, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from amarcord.db.models import Base, Change, Chemical, DataSet, Run
+from amarcord.db.models import Base, Chemical, DataSet, Run
 from amarcord.domain.attributo_types import AttributoType
 from amarcord.domain.errors import FieldError, ValidationFailed
 from amarcord.domain.values import StoredValue, value_to_json
@@ -169,11 +169,11 @@ async def apply(
             await session.execute(
                 _update_statement(holder, mine[start : start + _ROWS_PER_UPDATE], now)
             )
-    await record_many(
+    await changes.record_many(
         session,
-        beamtime_id,
-        actor,
-        [
+        beamtime_id=beamtime_id,
+        actor=actor,
+        entries=[
             (
                 r.holder.entity,
                 r.entity_id,
@@ -198,33 +198,3 @@ def _update_statement(holder: Holder, rows: Sequence[RowRewrite], now: datetime)
     if "updated_at" in c:
         values["updated_at"] = now
     return update(holder.table).where(c.id.in_(list(documents))).values(**values)
-
-
-ChangeEntry = tuple[str, int, changes.Action, dict[str, Any] | None, dict[str, Any] | None]
-
-
-async def record_many(
-    session: AsyncSession, beamtime_id: int, actor: str, entries: Sequence[ChangeEntry]
-) -> None:
-    """Change-feed rows `(entity, entity_id, action, before, after)` in one bulk insert."""
-    if not entries:
-        return
-    # Rows added to the session earlier (the attributo's own change) must get lower seqs.
-    await session.flush()
-    at = changes.utcnow()
-    await session.execute(
-        insert(Change),
-        [
-            {
-                "beamtime_id": beamtime_id,
-                "at": at,
-                "actor": actor,
-                "entity": entity,
-                "entity_id": entity_id,
-                "action": action,
-                "before": before,
-                "after": after,
-            }
-            for entity, entity_id, action, before, after in entries
-        ],
-    )

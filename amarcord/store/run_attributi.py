@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import Text, bindparam, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from amarcord.db.models import Attributo, Chemical
@@ -17,6 +17,7 @@ from amarcord.domain.attributo_types import AttributoType, ListType, parse_attri
 from amarcord.domain.errors import FieldError, ValidationFailed
 from amarcord.domain.filter_language import FieldSpec, Kind
 from amarcord.domain.values import AttributoInfo, StoredValue, validate_values, value_to_json
+from amarcord.store import core
 
 _INT64 = 2**63
 
@@ -74,20 +75,25 @@ def _field_spec(info: AttributoInfo) -> FieldSpec:
 
 
 async def load(session: AsyncSession, beamtime_id: int) -> RunAttributi:
-    rows = await session.execute(
-        select(Attributo.id, Attributo.name, Attributo.type, Attributo.group)
-        .where(Attributo.beamtime_id == beamtime_id, Attributo.associated_table == "run")
-        .order_by(Attributo.position, Attributo.id)
-    )
+    rows = await core.execute(session, _LOAD, {"beamtime_id": beamtime_id})
     infos = tuple(
-        AttributoInfo(id=id_, name=name, type=_parsed_type(orjson.dumps(type_)), group=group)
+        AttributoInfo(id=id_, name=name, type=_parsed_type(type_), group=group)
         for id_, name, type_, group in rows
     )
     return RunAttributi(infos)
 
 
+# Every run write loads its beamtime's attributi: a prebuilt Core statement, with each type
+# definition as its stored JSON text (the key of the parsed types below).
+_LOAD = (
+    select(Attributo.id, Attributo.name, cast(Attributo.type, Text), Attributo.group)
+    .where(Attributo.beamtime_id == bindparam("beamtime_id"), Attributo.associated_table == "run")
+    .order_by(Attributo.position, Attributo.id)
+)
+
+
 @functools.lru_cache(maxsize=4096)
-def _parsed_type(stored: bytes) -> AttributoType:
+def _parsed_type(stored: str) -> AttributoType:
     # Parsing validates units with pint, a few milliseconds per request for a beamtime's
     # attributi; the parsed types are immutable, so each distinct definition is parsed once.
     return parse_attributo_type(orjson.loads(stored))

@@ -27,7 +27,7 @@ from amarcord.domain.filter_language import (
     run_filter_fields,
 )
 from amarcord.domain.run_ranges import merge_run_ranges
-from amarcord.store import data_sets
+from amarcord.store import core, data_sets
 from amarcord.store import run_attributi as attributi_store
 from amarcord.store.run_attributi import RunAttributi
 from amarcord.store.run_json_sql import JsonSql, SqlBool, json_sql
@@ -170,7 +170,7 @@ async def _page(
         query = _columns(sql, key.value).where(*paged).order_by(*key.order_by())
         if params.limit is not None:
             query = query.limit(params.limit + 1)
-        rows: Sequence[Any] = (await _core(session, query)).all()
+        rows: Sequence[Any] = (await core.execute(session, query)).all()
         total = None
     else:
         rows, total = await _sorted_by_value(session, paged, key, params, sql)
@@ -223,7 +223,7 @@ async def _sorted_by_value(
     if not ids:
         return [], total
     position = {id_: index for index, id_ in enumerate(ids)}
-    fetched = await _core(session, _columns(sql, key.value).where(Run.id.in_(ids)))
+    fetched = await core.execute(session, _columns(sql, key.value).where(Run.id.in_(ids)))
     return sorted(fetched.all(), key=lambda row: position[row[0]]), total
 
 
@@ -240,16 +240,9 @@ async def _data_paths(
     else:
         query = query.where(RunDataPath.run_id.in_(select(Run.id).where(*conditions)))
     paths: dict[int, list[Json]] = {}
-    for run_id, path, source in await _core(session, query):
+    for run_id, path, source in await core.execute(session, query):
         paths.setdefault(run_id, []).append({"path": path, "source": source})
     return paths
-
-
-async def _core(session: AsyncSession, query: Any) -> Any:
-    """Runs a select of plain columns without the ORM's row processing: a third of the full
-    table's time went into it, for rows that hold no ORM objects."""
-    connection = await session.connection()
-    return await connection.execute(query)
 
 
 def _items(rows: Any, attributi: RunAttributi, paths: Mapping[int, list[Json]]) -> list[Json]:

@@ -11,8 +11,9 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy import delete as sql_delete
-from sqlalchemy import insert, select
+from sqlalchemy import update as sql_update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from amarcord.db.models import ExperimentType, Run, RunDataPath, UserConfiguration
@@ -23,7 +24,7 @@ from amarcord.domain.errors import (
     PreconditionFailed,
     ValidationFailed,
 )
-from amarcord.store import changes
+from amarcord.store import changes, core
 from amarcord.store import run_attributi as attributi_store
 from amarcord.store.beamtimes import check_version, lock
 from amarcord.store.run_attributi import RunAttributi
@@ -79,14 +80,18 @@ def describe(beamtime_id: int, ref: RunRef) -> str:
 
 
 async def find(session: AsyncSession, beamtime_id: int, ref: RunRef) -> Run | None:
+    """The run, as a transient `Run` that carries its values: the writers below update it
+    with Core statements, not through the session (the ORM's unit of work cost more CPU than
+    the rest of a DAQ system's request)."""
     if ref is not None and not 0 < ref <= MAX_NUMBER:
         return None
-    query = select(Run).where(Run.beamtime_id == beamtime_id)
+    query = select(_RUNS).where(_RUNS.c.beamtime_id == beamtime_id)
     if ref is None:
-        query = query.order_by(Run.number.desc()).limit(1)
+        query = query.order_by(_RUNS.c.number.desc()).limit(1)
     else:
-        query = query.where(Run.number == ref)
-    return (await session.scalars(query)).first()
+        query = query.where(_RUNS.c.number == ref)
+    row = (await core.execute(session, query)).first()
+    return None if row is None else Run(**row._mapping)
 
 
 async def _get(session: AsyncSession, beamtime_id: int, ref: RunRef) -> Run:
@@ -96,22 +101,39 @@ async def _get(session: AsyncSession, beamtime_id: int, ref: RunRef) -> Run:
     return run
 
 
+# The statements every DAQ write runs are prebuilt Core statements (see `store.core`).
+_DATA_PATHS = (
+    select(RunDataPath.path, RunDataPath.source)
+    .where(RunDataPath.run_id == bindparam("run_id"))
+    .order_by(RunDataPath.id)
+)
+_INSERT_PATHS = insert(RunDataPath)
+_INSERT_RUN = insert(Run)
+_RUNS = Run.__table__
+_DELETE_PATHS = sql_delete(RunDataPath).where(RunDataPath.run_id == bindparam("run_id"))
+_CONFIGURATION = (
+    select(UserConfiguration.auto_pilot, UserConfiguration.current_experiment_type_id)
+    .where(UserConfiguration.beamtime_id == bindparam("beamtime_id"))
+    .order_by(UserConfiguration.id.desc())
+    .limit(1)
+)
+
+
 async def data_paths(session: AsyncSession, run_id: int) -> list[Json]:
-    rows = await session.execute(
-        select(RunDataPath.path, RunDataPath.source)
-        .where(RunDataPath.run_id == run_id)
-        .order_by(RunDataPath.id)
-    )
+    rows = await core.execute(session, _DATA_PATHS, {"run_id": run_id})
     return [{"path": path, "source": source} for path, source in rows]
 
 
 async def _insert_data_paths(session: AsyncSession, run_id: int, paths: Sequence[Json]) -> None:
     if paths:
-        await session.execute(insert(RunDataPath), [{"run_id": run_id, **path} for path in paths])
+        # Every row names every column (an executemany needs the same keys in each);
+        # "raw" is the column's default.
+        rows = [{"run_id": run_id, "source": "raw", **path} for path in paths]
+        await core.execute(session, _INSERT_PATHS, rows)
 
 
 async def _replace_data_paths(session: AsyncSession, run_id: int, paths: Sequence[Json]) -> None:
-    await session.execute(sql_delete(RunDataPath).where(RunDataPath.run_id == run_id))
+    await core.execute(session, _DELETE_PATHS, {"run_id": run_id})
     await _insert_data_paths(session, run_id, paths)
 
 
@@ -127,12 +149,10 @@ async def _experiment_type_errors(
     type_id = values.get("experiment_type_id")
     if type_id is None:
         return []
-    found = await session.scalar(
-        select(ExperimentType.id).where(
-            ExperimentType.id == type_id, ExperimentType.beamtime_id == beamtime_id
-        )
+    query = select(ExperimentType.id).where(
+        ExperimentType.id == type_id, ExperimentType.beamtime_id == beamtime_id
     )
-    if found is not None:
+    if (await core.execute(session, query)).first() is not None:
         return []
     msg = f"experiment type {type_id} does not exist in beamtime {beamtime_id}"
     return [FieldError(("experiment_type_id",), msg)]
@@ -160,13 +180,9 @@ def _stopped_errors(started: datetime, stopped: datetime | None) -> list[FieldEr
     return []
 
 
-async def _configuration(session: AsyncSession, beamtime_id: int) -> UserConfiguration | None:
-    return await session.scalar(
-        select(UserConfiguration)
-        .where(UserConfiguration.beamtime_id == beamtime_id)
-        .order_by(UserConfiguration.id.desc())
-        .limit(1)
-    )
+async def _configuration(session: AsyncSession, beamtime_id: int) -> Any:
+    """The current configuration's `auto_pilot` and `current_experiment_type_id`, or None."""
+    return (await core.execute(session, _CONFIGURATION, {"beamtime_id": beamtime_id})).first()
 
 
 async def create(
@@ -196,14 +212,13 @@ async def _create_locked(
     previous = None
     if number is None or auto_pilot:
         # The previous run is the one with the highest number (api.md), whatever its start.
-        previous = (
-            await session.execute(
-                select(Run.number, Run.attributi)
-                .where(Run.beamtime_id == beamtime_id)
-                .order_by(Run.number.desc())
-                .limit(1)
-            )
-        ).first()
+        query = (
+            select(Run.number, Run.attributi)
+            .where(Run.beamtime_id == beamtime_id)
+            .order_by(Run.number.desc())
+            .limit(1)
+        )
+        previous = (await core.execute(session, query)).first()
     if number is None:
         number = previous.number + 1 if previous else 1
     elif not known_free and await find(session, beamtime_id, number):
@@ -214,18 +229,21 @@ async def _create_locked(
         experiment_type_id = configuration.current_experiment_type_id
     if auto_pilot and previous is not None:
         document = _auto_pilot(attributi, previous.attributi, document, given=set(stored))
-    run = Run(
-        beamtime_id=beamtime_id,
-        number=number,
-        started=started,
-        stopped=_utc(values.get("stopped")),
-        experiment_type_id=experiment_type_id,
-        attributi=document,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(run)
-    await session.flush()
+    row = {
+        "beamtime_id": beamtime_id,
+        "number": number,
+        "started": started,
+        "stopped": _utc(values.get("stopped")),
+        "experiment_type_id": experiment_type_id,
+        "attributi": document,
+        "created_at": now,
+        "updated_at": now,
+        "version": 1,
+    }
+    # A Core insert (the unit of work cost more than the rest of a DAQ system's PUT); the
+    # transient Run only carries the values to the feed and the response.
+    inserted = await core.execute(session, _INSERT_RUN, row)
+    run = Run(id=inserted.inserted_primary_key[0], **row)
     paths = list(values.get("data_paths") or ())
     await _insert_data_paths(session, run.id, paths)
     await changes.record(
@@ -317,7 +335,7 @@ async def _update_locked(
     after = snapshot(run, attributi, paths)
     if before != after:
         run.updated_at = changes.utcnow()
-        await session.flush()
+        await _write_back(session, run)
         if before["data_paths"] != paths:
             await _replace_data_paths(session, run.id, paths)
         await changes.record_update(
@@ -330,6 +348,20 @@ async def _update_locked(
             after=after,
         )
     return run_json(run, attributi, paths)
+
+
+async def _write_back(session: AsyncSession, run: Run) -> None:
+    """Stores the run's changed values and its next version, if nobody changed it since it
+    was read (the beamtime lock makes that certain; the version check is the safety net)."""
+    changed = {name: getattr(run, name) for name in (*_SCALAR_FIELDS, "attributi", "updated_at")}
+    statement = (
+        sql_update(Run)
+        .where(Run.id == run.id, Run.version == run.version)
+        .values(**changed, version=run.version + 1)
+    )
+    if (await core.execute(session, statement)).rowcount != 1:
+        raise PreconditionFailed(f"{describe(run.beamtime_id, run.number)} changed meanwhile")
+    run.version += 1
 
 
 def apply_values(run: Run, values: Mapping[str, Any], stored: Mapping[int, Any]) -> None:
@@ -385,4 +417,5 @@ async def delete(
         action="deleted",
         before=before,
     )
-    await session.delete(run)
+    # Its data paths go with it (ON DELETE CASCADE).
+    await core.execute(session, sql_delete(Run).where(Run.id == run.id, Run.version == run.version))

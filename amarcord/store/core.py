@@ -1,0 +1,19 @@
+"""Plain Core statements on a session's connection.
+
+`session.execute` sends even a select of plain columns through the ORM's compile and row
+machinery; on the hot paths (the run listing, a DAQ system's writes) that cost more CPU than
+the statement itself. These helpers run a statement on the session's connection (same
+transaction) and return Core results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Executable
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+async def execute(session: AsyncSession, statement: Executable, parameters: Any = None) -> Any:
+    """The statement's `CursorResult` (typed loosely: its rows are whatever it selects)."""
+    connection = await session.connection()
+    return await connection.execute(statement, parameters)

@@ -83,14 +83,15 @@ async def find(session: AsyncSession, beamtime_id: int, ref: RunRef) -> Run | No
     """The run, as a transient `Run` that carries its values: the writers below update it
     with Core statements, not through the session (the ORM's unit of work cost more CPU than
     the rest of a DAQ system's request)."""
-    if ref is not None and not 0 < ref <= MAX_NUMBER:
-        return None
-    query = select(_RUNS).where(_RUNS.c.beamtime_id == beamtime_id)
     if ref is None:
-        query = query.order_by(_RUNS.c.number.desc()).limit(1)
+        result = await core.execute(session, _LATEST, {"beamtime_id": beamtime_id})
+    elif 0 < ref <= MAX_NUMBER:
+        result = await core.execute(
+            session, _BY_NUMBER, {"beamtime_id": beamtime_id, "number": ref}
+        )
     else:
-        query = query.where(_RUNS.c.number == ref)
-    row = (await core.execute(session, query)).first()
+        return None
+    row = result.first()
     return None if row is None else Run(**row._mapping)
 
 
@@ -110,6 +111,9 @@ _DATA_PATHS = (
 _INSERT_PATHS = insert(RunDataPath)
 _INSERT_RUN = insert(Run)
 _RUNS = Run.__table__
+_OF_BEAMTIME = select(_RUNS).where(_RUNS.c.beamtime_id == bindparam("beamtime_id"))
+_BY_NUMBER = _OF_BEAMTIME.where(_RUNS.c.number == bindparam("number"))
+_LATEST = _OF_BEAMTIME.order_by(_RUNS.c.number.desc()).limit(1)
 _DELETE_PATHS = sql_delete(RunDataPath).where(RunDataPath.run_id == bindparam("run_id"))
 _CONFIGURATION = (
     select(UserConfiguration.auto_pilot, UserConfiguration.current_experiment_type_id)

@@ -103,3 +103,36 @@ def test_the_history_of_a_run_shows_its_own_changes(server: Server, browser: Any
         expect(history).to_contain_text("distance: 101 → 150")
         expect(history.locator("ol.history > li")).to_have_count(2)
         expect(history.locator("ol.history > li").first).to_contain_text("updated")
+
+
+def test_bulk_edit_sets_an_attributo_and_the_experiment_type(server: Server, browser: Any) -> None:
+    page = _signed_in(browser, server)
+    with server.daq() as daq:
+        bt = _beamtime(daq)
+        for number in (1, 2, 3):
+            assert daq.put(f"/api/beamtimes/{bt}/runs/{number}", json={}).status_code == 201
+        created = daq.post(
+            f"/api/beamtimes/{bt}/experiment-types", json={"name": "SFX", "attributi": []}
+        )
+        assert created.status_code == 201, created.text
+
+        page.goto(f"{server.url}/beamtimes/{bt}/runs")
+        page.get_by_label("Select run 1").click()
+        page.get_by_label("Select run 2").click(modifiers=["Shift"])
+        form = page.get_by_role("form", name="Edit selected runs")
+        expect(form).to_contain_text("2 runs selected")
+        form.get_by_label("Set").select_option(label="distance")
+        form.get_by_label("New value").fill("123")
+        form.get_by_role("button", name="Apply to selection").click()
+        expect(form).to_contain_text("2 of 2 runs changed.")
+        form.get_by_label("Set").select_option(label="experiment type")
+        expect(form).not_to_contain_text("runs changed")  # a new edit starts without a result
+        form.get_by_label("New experiment type").select_option(label="SFX")
+        form.get_by_role("button", name="Apply to selection").click()
+        expect(form).to_contain_text("2 of 2 runs changed.")
+
+        runs = daq.get(f"/api/beamtimes/{bt}/runs?limit=all").json()["items"]
+        by_number = {run["number"]: run for run in runs}
+        type_id = created.json()["id"]
+        assert [by_number[n]["experiment_type_id"] for n in (1, 2, 3)] == [type_id, type_id, None]
+        assert [by_number[n]["attributi"].get("distance") for n in (1, 2, 3)] == [123, 123, None]

@@ -131,7 +131,14 @@ export function RunsPage({ bt }: { bt: number }) {
         </span>
       </div>
       {selected.size > 0 && (
-        <BulkEdit bt={bt} selected={selected} attributi={(attributi.data?.items ?? []).filter((a) => a.associated_table === "run")} context={context} onClear={() => setSelected(new Set())} />
+        <BulkEdit
+          bt={bt}
+          selected={selected}
+          attributi={(attributi.data?.items ?? []).filter((a) => a.associated_table === "run")}
+          experimentTypes={experimentTypes.data?.items ?? []}
+          context={context}
+          onClear={() => setSelected(new Set())}
+        />
       )}
       {otherError ? <ProblemView error={otherError} title="Could not load the runs" /> : null}
       {attributi.error && !isProblem(attributi.error, 404) ? <ProblemView error={attributi.error} title="Could not load the attributi" /> : null}

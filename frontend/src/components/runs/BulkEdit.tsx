@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from "react";
 import { fetchClient } from "../../api/client";
-import type { Attributo } from "../../api/types";
+import type { Attributo, ExperimentType } from "../../api/types";
 import { parseValue, type ParseContext } from "../../lib/attributoValues";
 import { toRanges } from "../../lib/runRanges";
 import { ProblemView } from "../ProblemView";
@@ -10,35 +10,48 @@ interface Props {
   bt: number;
   selected: ReadonlySet<number>;
   attributi: readonly Attributo[];
+  experimentTypes: readonly ExperimentType[];
   context: ParseContext;
   onClear(): void;
 }
 
+/** What the form sets: the experiment type, or an attributo by id. */
+type Target = "experiment_type" | number;
+const EXPERIMENT_TYPE = "experiment_type";
+const NO_TYPE = "";
+
 /** One value for many runs at once: `PATCH /runs` with the selection as ranges, one transaction. */
-export function BulkEdit({ bt, selected, attributi, context, onClear }: Props) {
-  const [attributoId, setAttributoId] = useState<number | null>(attributi[0]?.id ?? null);
+export function BulkEdit({ bt, selected, attributi, experimentTypes, context, onClear }: Props) {
+  const [target, setTarget] = useState<Target | null>(attributi[0]?.id ?? EXPERIMENT_TYPE);
   const [text, setText] = useState("");
   const [error, setError] = useState<unknown>(null);
   const [result, setResult] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const attributo = attributi.find((candidate) => candidate.id === attributoId) ?? null;
+  const attributo = typeof target === "number" ? (attributi.find((candidate) => candidate.id === target) ?? null) : null;
   const ranges = toRanges(selected);
 
-  const apply = async (event: FormEvent) => {
-    event.preventDefault();
-    if (!attributo) return;
+  const edit = (): Record<string, unknown> | null => {
+    if (target === EXPERIMENT_TYPE) return { experiment_type_id: text === NO_TYPE ? null : Number(text) };
+    if (!attributo) return null;
     const parsed = parseValue(text, attributo.type, context);
     if (!parsed.ok) {
       setError(new Error(`${attributo.name}: ${parsed.message}`));
-      return;
+      return null;
     }
+    return { attributi: { [attributo.name]: parsed.value } };
+  };
+
+  const apply = async (event: FormEvent) => {
+    event.preventDefault();
+    const body = edit();
+    if (!body) return;
     setBusy(true);
     setError(null);
     setResult(null);
     try {
       const { data } = await fetchClient.PATCH("/api/beamtimes/{bt}/runs", {
         params: { path: { bt } },
-        body: { runs: ranges, attributi: { [attributo.name]: parsed.value } },
+        body: { runs: ranges, ...body },
       });
       if (data) setResult(`${data.changed} of ${data.updated} runs changed.`);
     } catch (problem) {
@@ -57,12 +70,15 @@ export function BulkEdit({ bt, selected, attributi, context, onClear }: Props) {
       <label>
         Set
         <select
-          value={attributoId ?? ""}
+          value={target ?? ""}
           onChange={(event) => {
-            setAttributoId(Number(event.target.value));
+            const value = event.target.value;
+            setTarget(value === EXPERIMENT_TYPE ? EXPERIMENT_TYPE : Number(value));
             setText("");
+            setResult(null);
           }}
         >
+          <option value={EXPERIMENT_TYPE}>experiment type</option>
           {attributi.map((candidate) => (
             <option key={candidate.id} value={candidate.id}>
               {candidate.name}
@@ -72,9 +88,20 @@ export function BulkEdit({ bt, selected, attributi, context, onClear }: Props) {
       </label>
       <label>
         to
-        {attributo && <ValueField type={attributo.type} text={text} context={context} label="New value" onChange={setText} />}
+        {target === EXPERIMENT_TYPE ? (
+          <select value={text} onChange={(event) => setText(event.target.value)} aria-label="New experiment type">
+            <option value={NO_TYPE}>none</option>
+            {experimentTypes.map((type) => (
+              <option key={type.id} value={type.id}>
+                {type.name}
+              </option>
+            ))}
+          </select>
+        ) : (
+          attributo && <ValueField type={attributo.type} text={text} context={context} label="New value" onChange={setText} />
+        )}
       </label>
-      <button type="submit" disabled={busy || !attributo}>
+      <button type="submit" disabled={busy || target === null}>
         Apply to selection
       </button>
       <button type="button" className="secondary" onClick={onClear}>

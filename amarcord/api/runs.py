@@ -83,7 +83,7 @@ async def list_runs(bt: int, query_args: RunListQuery) -> Response:
         return _with_cache_headers(Response(b"", status=304), tag)
 
     async def load(_kept: object) -> bytes:
-        async with _listing_slot(params.limit), db.read(long=_reads_long(params)) as session:
+        async with _listing_slot(params.limit), db.read() as session:
             page = await run_listing.list_runs(session, bt, params, dialect_kind=db.kind)
         next_cursor = None
         if page.next_position is not None:
@@ -92,14 +92,6 @@ async def list_runs(bt: int, query_args: RunListQuery) -> Response:
 
     body = await run_listing_cache().get((bt, request.query_string), seq, load)
     return _with_cache_headers(Response(body, content_type="application/json"), tag)
-
-
-def _reads_long(params: run_listing.ListParams) -> bool:
-    """A listing that reads many rows or scans every run's attributi (a filter, a sort by
-    a value) rather than a page of run numbers from the index."""
-    large = params.limit is None or params.limit > _LARGE_LISTING
-    by_number = params.sort in {"number", "-number"}
-    return large or params.filter is not None or not by_number
 
 
 def _with_cache_headers(response: Response, tag: str) -> Response:

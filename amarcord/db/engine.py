@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, nullcontext
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -120,13 +120,10 @@ class Database:
         )
 
     @asynccontextmanager
-    async def read(self, *, long: bool = False) -> AsyncIterator[AsyncSession]:
-        """A read transaction (on SQLite a plain BEGIN, so it never takes the write lock).
-        `long`: it reads many rows; on SQLite its statements then run on the connection's
-        thread, and the event loop serves other requests meanwhile (see `sqlite_driver`)."""
-        with sqlite_driver.in_thread() if long else nullcontext():
-            async with self._reader() as session, session.begin():
-                yield session
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        """A read transaction (on SQLite a plain BEGIN, so it never takes the write lock)."""
+        async with self._reader() as session, session.begin():
+            yield session
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:

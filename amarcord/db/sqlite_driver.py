@@ -14,10 +14,10 @@ on the event loop's thread directly, and keeps aiosqlite's thread for the calls 
 - `BEGIN IMMEDIATE`, which waits (up to the busy timeout) while another process writes, and
   any statement outside a write transaction that is not a plain read (a PRAGMA at connect);
 - the COMMIT of a write transaction, which may run a WAL checkpoint and its fsync;
-- every statement inside `in_thread()`, which the big reads use (the full run table): there
-  the event loop goes on serving other requests while SQLite works, since sqlite3 releases
-  the GIL while it steps through rows. Such a statement is one call, which executes, fetches
-  every row and closes the cursor.
+- every statement inside `in_thread()`, which the scans and big reads of the run listing use
+  (`store.core.execute(..., long=True)`): the event loop goes on serving other requests
+  while SQLite works, since sqlite3 releases the GIL while it steps through rows. Such a
+  statement is one call, which executes, fetches every row and closes the cursor.
 
 In WAL mode a read does not wait for writers, so a plain read on the loop cannot stall it
 (short of SQLite rebuilding its WAL index after a crash). Measured with a C load generator

@@ -12,8 +12,17 @@ from typing import Any
 from sqlalchemy import Executable
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from amarcord.db import sqlite_driver
 
-async def execute(session: AsyncSession, statement: Executable, parameters: Any = None) -> Any:
-    """The statement's `CursorResult` (typed loosely: its rows are whatever it selects)."""
+
+async def execute(
+    session: AsyncSession, statement: Executable, parameters: Any = None, *, long: bool = False
+) -> Any:
+    """The statement's `CursorResult` (typed loosely: its rows are whatever it selects).
+    `long`: it scans or returns many rows; on SQLite it then runs on the connection's thread
+    while the event loop serves other requests (see `amarcord.db.sqlite_driver`)."""
     connection = await session.connection()
-    return await connection.execute(statement, parameters)
+    if not long:
+        return await connection.execute(statement, parameters)
+    with sqlite_driver.in_thread():
+        return await connection.execute(statement, parameters)

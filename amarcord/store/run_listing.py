@@ -170,7 +170,8 @@ async def _page(
         query = _columns(sql, key.value).where(*paged).order_by(*key.order_by())
         if params.limit is not None:
             query = query.limit(params.limit + 1)
-        rows: Sequence[Any] = (await core.execute(session, query)).all()
+        long = params.limit is None or params.limit > _MAX_IDS or len(conditions) > 1
+        rows: Sequence[Any] = (await core.execute(session, query, long=long)).all()
         total = None
     else:
         rows, total = await _sorted_by_value(session, paged, key, params, sql)
@@ -182,7 +183,7 @@ async def _page(
             total = len(rows)
         else:
             count = select(func.count()).select_from(Run).where(*conditions)
-            total = await session.scalar(count) or 0
+            total = (await core.execute(session, count, long=True)).scalar() or 0
     paths = await _data_paths(session, [row[0] for row in rows], conditions)
     next_position = None
     if has_more:
@@ -217,7 +218,7 @@ async def _sorted_by_value(
     query = select(Run.id).where(*paged).order_by(*key.order_by())
     if not first_page:
         query = query.limit(limit)
-    ids = list(await session.scalars(query))
+    ids = list((await core.execute(session, query, long=True)).scalars())
     total = len(ids) if first_page else None
     ids = ids[:limit]
     if not ids:
@@ -240,7 +241,7 @@ async def _data_paths(
     else:
         query = query.where(RunDataPath.run_id.in_(select(Run.id).where(*conditions)))
     paths: dict[int, list[Json]] = {}
-    for run_id, path, source in await core.execute(session, query):
+    for run_id, path, source in await core.execute(session, query, long=len(run_ids) > _MAX_IDS):
         paths.setdefault(run_id, []).append({"path": path, "source": source})
     return paths
 

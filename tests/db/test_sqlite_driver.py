@@ -9,6 +9,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import AsyncIterator
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select,
 from sqlalchemy.exc import IntegrityError
 
 from amarcord.db.engine import Database
-from amarcord.db.sqlite_driver import SqliteConnection
+from amarcord.db.sqlite_driver import SqliteConnection, in_thread
 
 metadata = MetaData()
 items = Table(
@@ -117,8 +118,9 @@ async def test_a_write_in_a_read_transaction_goes_to_the_thread(
 
 
 async def test_a_long_read_lets_the_event_loop_go_on(database: Database) -> None:
-    async with Ticker() as ticker, database.read(long=True) as session:
-        assert (await session.execute(text(SLOW_SELECT))).scalar_one() == 1_500_000
+    async with Ticker() as ticker, database.read() as session:
+        with in_thread():
+            assert (await session.execute(text(SLOW_SELECT))).scalar_one() == 1_500_000
     on_thread = ticker.ticks
     async with Ticker() as ticker, database.read() as session:
         await session.execute(text(SLOW_SELECT))
@@ -158,13 +160,14 @@ async def test_results_match_the_dbapi(database: Database) -> None:
         )
         assert changed.rowcount == 3
     for long in (False, True):
-        async with database.read(long=long) as session:
-            result = await session.execute(select(items.c.name).order_by(items.c.id))
-            assert result.fetchmany(2) == [("a",), ("b",)]
-            assert result.fetchone() == ("c",)
-            assert result.fetchall() == [("d!",), ("e!",), ("f!",)]
-            returned = await session.execute(select(items.c.id).where(items.c.name == "none"))
-            assert returned.first() is None
+        async with database.read() as session:
+            with in_thread() if long else nullcontext():
+                result = await session.execute(select(items.c.name).order_by(items.c.id))
+                assert result.fetchmany(2) == [("a",), ("b",)]
+                assert result.fetchone() == ("c",)
+                assert result.fetchall() == [("d!",), ("e!",), ("f!",)]
+                query = select(items.c.id).where(items.c.name == "none")
+                assert (await session.execute(query)).first() is None
 
 
 async def test_errors_arrive_as_sqlalchemy_errors_and_roll_back(database: Database) -> None:

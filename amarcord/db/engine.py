@@ -9,6 +9,7 @@ MySQL/MariaDB and PostgreSQL: pre-ping, recycle, and a UTC session time zone."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -25,8 +27,10 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from amarcord.db import sqlite_driver
+from amarcord.db.sqlite_driver import BUSY_TIMEOUT_MS
 
 WRITE_OPTION = "amarcord_write"
+log = logging.getLogger(__name__)
 
 
 def _json_serializer(value: Any) -> str:
@@ -84,10 +88,18 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
             "journal_mode=WAL",
             "foreign_keys=ON",
             "synchronous=NORMAL",
-            "busy_timeout=30000",
+            f"busy_timeout={BUSY_TIMEOUT_MS}",
+            # Checkpoints run on the connection's thread (see sqlite_driver), not in COMMIT.
+            "wal_autocheckpoint=0",
         ):
             cursor.execute(f"PRAGMA {pragma}")
+        cursor.execute("PRAGMA journal_mode")
+        (mode,) = cursor.fetchone()
         cursor.close()
+        # Commits run on the event loop only where they cannot wait for a lock (WAL mode).
+        dbapi_connection.driver_connection.wal = mode == "wal"
+        if mode != "wal":
+            log.warning("SQLite journal mode is %s, not WAL: every commit waits on a thread", mode)
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
@@ -124,6 +136,14 @@ class Database:
         """A read transaction (on SQLite a plain BEGIN, so it never takes the write lock)."""
         async with self._reader() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def read_core(self) -> AsyncIterator[AsyncConnection]:
+        """A read transaction on a plain Core connection, for the one-statement reads that
+        polling clients repeat many times a second (a live-stream 304, a listing's seq): the
+        ORM session's bookkeeping costs more than such a statement."""
+        async with self.engine.connect() as connection, connection.begin():
+            yield connection
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:

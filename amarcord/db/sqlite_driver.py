@@ -11,9 +11,16 @@ Most statements of this application take microseconds in SQLite (indexed lookups
 writes into a write transaction that already holds the lock), so `SqliteConnection` runs them
 on the event loop's thread directly, and keeps aiosqlite's thread for the calls that can wait:
 
-- `BEGIN IMMEDIATE`, which waits (up to the busy timeout) while another process writes, and
-  any statement outside a write transaction that is not a plain read (a PRAGMA at connect);
-- the COMMIT of a write transaction, which may run a WAL checkpoint and its fsync;
+- `BEGIN IMMEDIATE` while another process writes: it is first tried on the loop with no busy
+  wait, and only when the write lock is taken does it go to the thread, to wait there (up to
+  `BUSY_TIMEOUT_MS`). The writers of one process queue before it (`Database.write`), so the
+  try succeeds unless another process (a second server, the CLI) is writing;
+- any statement outside a write transaction that is not a plain read (a PRAGMA at connect);
+- WAL checkpoints, which copy pages into the database file and fsync it. SQLite's automatic
+  checkpoint would run inside the COMMIT that crosses its threshold, on the loop, so it is
+  turned off (`wal_autocheckpoint=0` at connect) and a writer runs a PASSIVE checkpoint on
+  the thread after its commit, at most once per `CHECKPOINT_SECONDS` per process. The COMMIT
+  itself, in WAL mode with synchronous=NORMAL, appends to the WAL without waiting or syncing;
 - every statement inside `in_thread()`, which the scans and big reads of the run listing use
   (`store.core.execute(..., long=True)`): the event loop goes on serving other requests
   while SQLite works, since sqlite3 releases the GIL while it steps through rows. Such a
@@ -22,7 +29,8 @@ on the event loop's thread directly, and keeps aiosqlite's thread for the calls 
 In WAL mode a read does not wait for writers, so a plain read on the loop cannot stall it
 (short of SQLite rebuilding its WAL index after a crash). Measured with a C load generator
 against one process: a 304 of the live-stream image at 1.6-2.1 instead of 3.1-3.3 ms of CPU,
-a run creation at 6.4-8.4 instead of 8.7-11.4 ms.
+a run creation at 6.4-8.4 instead of 8.7-11.4 ms; BEGIN and COMMIT on the loop then took a run
+creation from 2.0 to 1.8 ms on a faster VM.
 
 A connection is used by one session at a time, and a call on the thread is awaited before
 the next statement, so the sqlite3 connection (opened with `check_same_thread=False`) is
@@ -32,12 +40,14 @@ counts the calls on the thread, so that an upgrade that changes them fails there
 
 from __future__ import annotations
 
+import logging
 import sqlite3
+import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import partial
-from typing import Any
+from typing import Any, ClassVar
 
 import aiosqlite
 from sqlalchemy.engine import URL, make_url
@@ -45,6 +55,9 @@ from sqlalchemy.engine import URL, make_url
 _Result = tuple[Any, int, int | None, list[Any]]
 _IN_THREAD: ContextVar[bool] = ContextVar("amarcord_sqlite_in_thread", default=False)
 _WAITS_FOR_WRITERS = "BEGIN IMMEDIATE"
+BUSY_TIMEOUT_MS = 30_000  # how long a writer waits for another process's write lock
+CHECKPOINT_SECONDS = 1.0  # at most one WAL checkpoint per process this often
+log = logging.getLogger(__name__)
 
 
 @contextmanager
@@ -121,6 +134,25 @@ def _execute(connection: sqlite3.Connection, sql: str, parameters: Any) -> _Resu
         cursor.close()
 
 
+def _begin_without_waiting(connection: sqlite3.Connection, sql: str) -> bool:
+    """Runs `sql` (BEGIN IMMEDIATE) unless another connection holds the write lock."""
+    connection.execute("PRAGMA busy_timeout=0")
+    try:
+        connection.execute(sql)
+    except sqlite3.OperationalError as error:
+        if error.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+            raise
+        return False
+    finally:
+        connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    return True
+
+
+def _checkpoint(connection: sqlite3.Connection) -> None:
+    # PASSIVE: copies what no reader still needs, never waits for readers or writers.
+    connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
+
 def _executemany(connection: sqlite3.Connection, sql: str, seq_of_parameters: Any) -> _Result:
     cursor = connection.cursor()
     try:
@@ -131,12 +163,19 @@ def _executemany(connection: sqlite3.Connection, sql: str, seq_of_parameters: An
 
 
 class SqliteConnection(aiosqlite.Connection):
+    # When this process last started a WAL checkpoint (time.monotonic()).
+    checkpointed_at: ClassVar[float] = 0.0
+
     def __init__(self, connector: Callable[[], sqlite3.Connection]) -> None:
         super().__init__(connector, iter_chunk_size=64)
         # As SQLAlchemy does for plain aiosqlite: a connection nobody closed (a pool dropped
         # at exit) must not keep the process alive.
         self._thread.daemon = True
         self._writing = False  # the open transaction began with BEGIN IMMEDIATE
+        # Set by the engine at connect. Outside WAL mode (an in-memory database, or a file
+        # system without shared memory) a COMMIT may wait for readers: then it goes to the
+        # thread, and there is no WAL to checkpoint.
+        self.wal = False
 
     async def run(self, function: Callable[..., Any], *args: Any) -> Any:
         """Call `function(sqlite3_connection, *args)` on the connection's thread."""
@@ -145,6 +184,8 @@ class SqliteConnection(aiosqlite.Connection):
     async def statement(self, function: Callable[..., Any], sql: str, *args: Any) -> Any:
         if sql.startswith(_WAITS_FOR_WRITERS):
             self._writing = True
+            if _begin_without_waiting(self._conn, sql):
+                return None, -1, None, []
             return await self.run(function, sql, *args)
         if not _IN_THREAD.get() and (self._writing or _never_waits(sql)):
             return function(self._conn, sql, *args)
@@ -157,10 +198,23 @@ class SqliteConnection(aiosqlite.Connection):
         writing, self._writing = self._writing, False
         if not self._conn.in_transaction:
             return
-        if writing:
+        if writing and not self.wal:
             await super().commit()
-        else:
-            self._conn.commit()
+            return
+        self._conn.commit()
+        if writing:
+            await self._maybe_checkpoint()
+
+    async def _maybe_checkpoint(self) -> None:
+        now = time.monotonic()
+        if now - SqliteConnection.checkpointed_at < CHECKPOINT_SECONDS:
+            return
+        SqliteConnection.checkpointed_at = now
+        try:
+            await self.run(_checkpoint)
+        except sqlite3.Error as error:
+            # The commit stands; the next writer tries again.
+            log.warning("WAL checkpoint failed: %s", error)
 
     async def rollback(self) -> None:
         # Also what the pool's reset on return calls, after every transaction already ended.

@@ -1,6 +1,6 @@
-"""The SQLite driver: plain reads and the statements of a write transaction run on the event
-loop; what can wait (BEGIN IMMEDIATE, a write's COMMIT, long reads) runs on aiosqlite's
-thread while the loop goes on; results are those of sqlite3."""
+"""The SQLite driver: plain reads and write transactions run on the event loop; what can wait
+(BEGIN IMMEDIATE while another process writes, WAL checkpoints, long reads) runs on
+aiosqlite's thread while the loop goes on; results are those of sqlite3."""
 
 from __future__ import annotations
 
@@ -18,7 +18,12 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select,
 from sqlalchemy.exc import IntegrityError
 
 from amarcord.db.engine import Database
-from amarcord.db.sqlite_driver import SqliteConnection, in_thread
+from amarcord.db.sqlite_driver import (
+    BUSY_TIMEOUT_MS,
+    SqliteConnection,
+    connection_factory,
+    in_thread,
+)
 
 metadata = MetaData()
 items = Table(
@@ -95,15 +100,45 @@ async def test_a_read_transaction_stays_on_the_event_loop(
     assert counter.calls == 0
 
 
-async def test_a_write_transaction_waits_on_the_thread_only_to_begin_and_commit(
+def _checkpointed_just_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(SqliteConnection, "checkpointed_at", time.monotonic())
+
+
+async def test_a_write_transaction_stays_on_the_event_loop(
     database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    _checkpointed_just_now(monkeypatch)
     counter = ThreadCalls(monkeypatch)
     async with database.write() as session:
         await session.execute(insert(items).values(name="a"))
         await session.execute(update(items).values(name="b"))
         await session.execute(select(items.c.name))
-    assert counter.calls == 2
+    assert counter.calls == 0
+    async with database.read() as session:
+        assert (await session.scalars(select(items.c.name))).all() == ["b"]
+        timeout = (await session.execute(text("PRAGMA busy_timeout"))).scalar_one()
+        assert timeout == BUSY_TIMEOUT_MS  # restored after the try without waiting
+
+
+async def test_checkpoints_run_on_the_thread_at_most_once_a_second(
+    database: Database, path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with database.read() as session:
+        assert (await session.execute(text("PRAGMA wal_autocheckpoint"))).scalar_one() == 0
+    _checkpointed_just_now(monkeypatch)
+    counter = ThreadCalls(monkeypatch)
+    for n in range(50):
+        async with database.write() as session:
+            await session.execute(insert(items).values(name=f"{n:03}" + "x" * 16))
+    size = path.stat().st_size
+    assert counter.calls == 0
+    assert Path(f"{path}-wal").stat().st_size > 50 * 4096  # every commit is still in the WAL
+    monkeypatch.setattr(SqliteConnection, "checkpointed_at", 0.0)  # a second has passed
+    for n in range(50, 52):
+        async with database.write() as session:
+            await session.execute(insert(items).values(name=f"{n:03}"))
+    assert counter.calls == 1  # the first writer checkpoints, the second does not
+    assert path.stat().st_size > size  # the pages reached the database file
 
 
 async def test_a_write_in_a_read_transaction_goes_to_the_thread(
@@ -148,6 +183,8 @@ async def test_waiting_for_another_process_to_write_does_not_hold_the_loop(
         await session.execute(insert(items).values(name="after the other"))
     thread.join()
     assert ticker.ticks >= 10
+    async with database.read() as session:
+        assert (await session.scalars(select(items.c.name))).all() == ["after the other"]
 
 
 async def test_results_match_the_dbapi(database: Database) -> None:
@@ -180,3 +217,26 @@ async def test_errors_arrive_as_sqlalchemy_errors_and_roll_back(database: Databa
     async with database.read() as session:
         names = (await session.scalars(select(items.c.name))).all()
     assert names == ["a"]
+
+
+async def test_outside_wal_mode_a_commit_waits_on_the_thread(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A connection the engine did not find in WAL mode (a file system without shared memory,
+    # say): its COMMIT may wait for readers, so it goes to the thread, and nothing is
+    # checkpointed. (The engine sets `wal`; the tests above show its commits on the loop.)
+    connection = await connection_factory(f"sqlite+aiosqlite:///{path}", {})()
+    try:
+        assert connection.wal is False
+        monkeypatch.setattr(SqliteConnection, "checkpointed_at", 0.0)
+        counter = ThreadCalls(monkeypatch)
+        cursor = connection.cursor()
+        await cursor.execute("BEGIN IMMEDIATE")
+        await cursor.execute("CREATE TABLE t (x INTEGER)")
+        await cursor.execute("INSERT INTO t VALUES (1)")
+        await connection.commit()
+        assert counter.calls == 1  # the commit, and no checkpoint
+        await cursor.execute("SELECT x FROM t")
+        assert await cursor.fetchall() == [(1,)]
+    finally:
+        await connection.close()

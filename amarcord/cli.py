@@ -9,11 +9,9 @@ import signal
 import sys
 from collections.abc import Callable, Sequence
 
-from hypercorn.asyncio import serve as hypercorn_serve
-from hypercorn.config import Config as HypercornConfig
-from hypercorn.run import run as hypercorn_run
+import uvicorn
 
-from amarcord import cli_accounts, gc_tuning
+from amarcord import cli_accounts, gc_tuning, serving
 from amarcord.api.context import EXTENSION_KEY
 from amarcord.app import create_app
 from amarcord.config import Settings
@@ -21,20 +19,6 @@ from amarcord.db import migrate
 
 log = logging.getLogger("amarcord")
 Command = Callable[[argparse.Namespace, Settings], int]
-
-
-def _hypercorn_config(settings: Settings) -> HypercornConfig:
-    config = HypercornConfig()
-    config.bind = [f"{settings.host}:{settings.port}"]
-    config.workers = settings.workers
-    config.graceful_timeout = settings.graceful_timeout
-    # hypercorn assembles every access-log line before the logger's level is checked: only
-    # hand it a logger when the level lets the lines through.
-    access_logged = logging.getLevelName(settings.log_level) <= logging.INFO
-    config.accesslog = logging.getLogger("hypercorn.access") if access_logged else None
-    config.errorlog = logging.getLogger("hypercorn.error")
-    config.application_path = "amarcord.asgi:app"
-    return config
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -49,30 +33,30 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             migrate.head_revision(),
         )
         return 1
-    config = _hypercorn_config(settings)
     if settings.workers > 1:
         # Several processes: each imports amarcord.asgi, which reads the settings once.
-        hypercorn_run(config)
+        serving.run_workers(settings)
         return 0
-    asyncio.run(_serve_one(settings, config))
+    asyncio.run(_serve_one(settings))
     return 0
 
 
-async def _serve_one(settings: Settings, config: HypercornConfig) -> None:
-    shutdown = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, shutdown.set)
+async def _serve_one(settings: Settings) -> None:
     app = create_app(settings)
     gc_tuning.tune()
+    server = serving.Server(uvicorn.Config(app, **serving.options(settings)))
+    stopping: list[asyncio.Task[None]] = []
 
-    async def until_shutdown() -> None:
-        await shutdown.wait()
-        # End the open change streams first: browsers reconnect elsewhere at once, and
-        # hypercorn's graceful wait is not spent on responses that never finish.
+    async def stop() -> None:
+        # End the open change streams first: browsers reconnect elsewhere at once, and the
+        # graceful wait is not spent on responses that never finish.
         await app.extensions[EXTENSION_KEY].change_hub.close()
+        server.stop()
 
-    await hypercorn_serve(app, config, shutdown_trigger=until_shutdown)
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, lambda: stopping.append(loop.create_task(stop())))
+    await server.serve()
 
 
 def _db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
@@ -111,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="amarcord", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    serve = commands.add_parser("serve", help="run the server (hypercorn)")
+    serve = commands.add_parser("serve", help="run the server (uvicorn)")
     serve.add_argument("--migrate", action="store_true", help="upgrade the schema first")
     serve.set_defaults(handler=_serve)
 

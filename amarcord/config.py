@@ -29,7 +29,7 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Address the server binds to.")
     port: int = Field(default=5000, ge=1, le=65535, description="TCP port of the server.")
-    workers: int = Field(default=1, ge=1, description="Number of server processes (hypercorn).")
+    workers: int = Field(default=1, ge=1, description="Number of server processes.")
     default_timezone: str = Field(
         default="UTC", description="IANA time zone for new beamtimes, e.g. Europe/Berlin."
     )

@@ -100,8 +100,7 @@ def test_db_upgrade_works_from_an_installed_wheel(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("level", "logged"), [("INFO", True), ("DEBUG", True), ("WARNING", False)])
 def test_the_access_log_is_assembled_only_when_it_is_written(level: str, logged: bool) -> None:
-    from amarcord.cli import _hypercorn_config
     from amarcord.config import Settings
+    from amarcord.serving import options
 
-    config = _hypercorn_config(Settings(log_level=level, _env_file=None))  # type: ignore[call-arg,arg-type]
-    assert (config.accesslog is not None) is logged
+    assert options(Settings(log_level=level, _env_file=None))["access_log"] is logged  # type: ignore[call-arg,arg-type]

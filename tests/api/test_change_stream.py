@@ -1,4 +1,4 @@
-"""The change stream (`GET /api/beamtimes/{bt}/changes/stream`) against a real hypercorn
+"""The change stream (`GET /api/beamtimes/{bt}/changes/stream`) against a real uvicorn
 server in this process, on every engine."""
 
 from __future__ import annotations
@@ -258,7 +258,7 @@ async def test_shutdown_stops_the_pollers_and_closes_open_streams(stream_app: Qu
                 running = False
                 await server.__aexit__(None, None, None)
                 assert hub.polling == []
-                # hypercorn cuts streams still open after its graceful timeout.
+                # The server cuts streams still open after its graceful timeout.
                 with pytest.raises(httpx.RemoteProtocolError):
                     while True:
                         assert (await reader.block(timeout=2)).comment == "keep-alive"

@@ -1,4 +1,4 @@
-"""Uploads against a real hypercorn server on loopback: what the in-memory test client cannot
+"""Uploads against a real server (uvicorn) on loopback: what the in-memory test client cannot
 show (a client vanishing halfway, a 100 MB body streamed both ways)."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ LIMIT = 1024 * 1024
 
 @pytest.fixture
 async def http(app: Quart) -> AsyncIterator[httpx.AsyncClient]:
-    """An administrator's client of `app` served by hypercorn on loopback."""
+    """An administrator's client of `app` served on loopback."""
     token = await create_token(database_of(app), role="admin", name="uploads")
     async with (
         serving(app) as base_url,

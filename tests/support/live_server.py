@@ -1,7 +1,8 @@
 """Real servers on loopback for tests of endless responses (the change stream).
 
-`httpx.ASGITransport` buffers whole responses, so streams are tested against hypercorn: the
-app in this process (`serving`), or `amarcord serve` in subprocesses (`server_processes`)."""
+`httpx.ASGITransport` buffers whole responses, so streams are tested against the server that
+production runs (uvicorn, `amarcord.serving`): the app in this process (`serving`), or
+`amarcord serve` in subprocesses (`server_processes`)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
-from hypercorn.asyncio import serve
-from hypercorn.config import Config
+import uvicorn
 from quart import Quart
+
+from amarcord import serving as amarcord_serving
+from amarcord.config import Settings
 
 
 def free_port() -> int:
@@ -44,21 +47,18 @@ async def wait_until_up(base_url: str, timeout: float = 20.0) -> None:
 
 @asynccontextmanager
 async def serving(app: Quart) -> AsyncIterator[str]:
-    """Serves `app` with hypercorn on a free loopback port (startup and shutdown included);
-    yields its base URL."""
+    """Serves `app` as `amarcord serve` would, on a free loopback port (startup and shutdown
+    included); yields its base URL."""
     port = free_port()
-    config = Config()
-    config.bind = [f"127.0.0.1:{port}"]
-    config.graceful_timeout = 1.0
-    config.accesslog = None
-    shutdown = asyncio.Event()
-    task = asyncio.create_task(serve(app, config, shutdown_trigger=shutdown.wait))  # type: ignore[arg-type]
+    settings = Settings(port=port, graceful_timeout=1, log_level="WARNING", _env_file=None)
+    server = amarcord_serving.Server(uvicorn.Config(app, **amarcord_serving.options(settings)))
+    task = asyncio.create_task(server.serve())
     base_url = f"http://127.0.0.1:{port}"
     try:
         await wait_until_up(base_url)
         yield base_url
     finally:
-        shutdown.set()
+        server.stop()
         await task
 
 

@@ -93,12 +93,13 @@ async def get_frame(bt: int) -> Response:
 
     `ETag` (its sha256), `Last-Modified`, 304 on a matching `If-None-Match`; 404 when there
     is none."""
+    if request.headers.get("If-None-Match") is not None:
+        # The cheap path that polling browsers take: no image bytes are read.
+        async with database().read_core() as connection:
+            info = await store.info(connection, bt)
+        if info is not None and not_modified(content_tag(info.sha256)):
+            return not_modified_response(content_tag(info.sha256), info.updated_at)
     async with database().read() as session:
-        if request.headers.get("If-None-Match") is not None:
-            # The cheap path that polling browsers take: no image bytes are read.
-            info = await store.info(session, bt)
-            if info is not None and not_modified(content_tag(info.sha256)):
-                return not_modified_response(content_tag(info.sha256), info.updated_at)
         info, data = await store.content(session, bt)
     return _image_response(info, data, content_tag(info.sha256))
 

@@ -76,8 +76,8 @@ async def list_runs(bt: int, query_args: RunListQuery) -> Response:
         after=_position(query_args),
     )
     db = database()
-    async with db.read() as session:
-        seq = await change_feed.latest_seq(session, bt)
+    async with db.read_core() as connection:
+        seq = await change_feed.latest_seq(connection, bt)
     tag = f'"runs-{seq}"'
     if not_modified(tag):
         return _with_cache_headers(Response(b"", status=304), tag)

@@ -16,11 +16,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import bindparam, exists, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from amarcord.db.models import Beamtime, Change, LiveStreamImage
 from amarcord.domain.errors import NotFound
+from amarcord.store import core
 from amarcord.store.beamtimes import ENTITY as BEAMTIME_ENTITY
 
 
@@ -54,10 +55,14 @@ async def check_known(session: AsyncSession, beamtime_id: int) -> None:
         raise NotFound(f"beamtime {beamtime_id} does not exist")
 
 
-async def latest_seq(session: AsyncSession, beamtime_id: int) -> int:
+async def latest_seq(session: AsyncSession | AsyncConnection, beamtime_id: int) -> int:
     """The beamtime's highest seq, 0 when it has none."""
-    query = select(func.max(Change.seq)).where(Change.beamtime_id == beamtime_id)
-    return await session.scalar(query) or 0
+    result = await core.execute(session, _LATEST_SEQ, {"beamtime_id": beamtime_id})
+    seq: int | None = result.scalar()
+    return seq or 0
+
+
+_LATEST_SEQ = select(func.max(Change.seq)).where(Change.beamtime_id == bindparam("beamtime_id"))
 
 
 async def highest_seq(session: AsyncSession) -> int:

@@ -12,13 +12,13 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import BindParameter, Select, Table, bindparam, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from amarcord.db.blobs import execute_with_blobs
 from amarcord.db.models import File, LiveStreamImage
 from amarcord.domain.errors import NotFound
 from amarcord.domain.mime import extension
-from amarcord.store import changes, files
+from amarcord.store import changes, core, files
 from amarcord.store.beamtimes import lock
 
 
@@ -99,15 +99,14 @@ _WITH_THUMBNAIL = select(*_INFO_COLUMNS, _TABLE.c.thumbnail).where(_THIS_BEAMTIM
 
 
 async def _row(
-    session: AsyncSession, query: Select[Any], beamtime_id: int
+    session: AsyncSession | AsyncConnection, query: Select[Any], beamtime_id: int
 ) -> dict[str, Any] | None:
-    # Core on the session's connection: browsers poll these with If-None-Match.
-    connection = await session.connection()
-    row = (await connection.execute(query, {"beamtime_id": beamtime_id})).one_or_none()
+    # Core statements: browsers poll these with If-None-Match.
+    row = (await core.execute(session, query, {"beamtime_id": beamtime_id})).one_or_none()
     return None if row is None else dict(row._mapping)
 
 
-async def info(session: AsyncSession, beamtime_id: int) -> LiveStreamInfo | None:
+async def info(session: AsyncSession | AsyncConnection, beamtime_id: int) -> LiveStreamInfo | None:
     """The current frame's metadata (for the overview), or None when there is none."""
     row = await _row(session, _INFO, beamtime_id)
     return None if row is None else LiveStreamInfo(**row)

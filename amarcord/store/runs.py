@@ -110,7 +110,7 @@ _DATA_PATHS = (
 )
 _INSERT_PATHS = insert(RunDataPath)
 _INSERT_RUN = insert(Run)
-_RUNS = Run.__table__
+_RUNS: Any = Run.__table__  # a Table (typed by the ORM as a FromClause)
 _OF_BEAMTIME = select(_RUNS).where(_RUNS.c.beamtime_id == bindparam("beamtime_id"))
 _BY_NUMBER = _OF_BEAMTIME.where(_RUNS.c.number == bindparam("number"))
 _LATEST = _OF_BEAMTIME.order_by(_RUNS.c.number.desc()).limit(1)
@@ -357,15 +357,23 @@ async def _update_locked(
 async def _write_back(session: AsyncSession, run: Run) -> None:
     """Stores the run's changed values and its next version, if nobody changed it since it
     was read (the beamtime lock makes that certain; the version check is the safety net)."""
-    changed = {name: getattr(run, name) for name in (*_SCALAR_FIELDS, "attributi", "updated_at")}
-    statement = (
-        sql_update(Run)
-        .where(Run.id == run.id, Run.version == run.version)
-        .values(**changed, version=run.version + 1)
-    )
-    if (await core.execute(session, statement)).rowcount != 1:
+    values = {f"new_{name}": getattr(run, name) for name in _WRITTEN_BACK}
+    values |= {"run_id": run.id, "read_version": run.version, "new_version": run.version + 1}
+    if (await core.execute(session, _WRITE_BACK, values)).rowcount != 1:
         raise PreconditionFailed(f"{describe(run.beamtime_id, run.number)} changed meanwhile")
     run.version += 1
+
+
+_WRITTEN_BACK = (*_SCALAR_FIELDS, "attributi", "updated_at")
+# Bound parameters may not share a column's name in an UPDATE: hence the prefixes.
+_WRITE_BACK = (
+    sql_update(_RUNS)
+    .where(_RUNS.c.id == bindparam("run_id"), _RUNS.c.version == bindparam("read_version"))
+    .values(
+        {_RUNS.c[name]: bindparam(f"new_{name}") for name in _WRITTEN_BACK}
+        | {_RUNS.c.version: bindparam("new_version")}
+    )
+)
 
 
 def apply_values(run: Run, values: Mapping[str, Any], stored: Mapping[int, Any]) -> None:

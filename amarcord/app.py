@@ -25,6 +25,7 @@ from amarcord.api import (
     flow_control,
     frontend,
     health,
+    json_output,
     live_stream,
     members,
     overview,
@@ -95,6 +96,7 @@ def create_app(settings: Settings) -> Quart:
         scalar_ui_path=None,
         openapi_provider_class=AmarcordOpenAPIProvider,
     )
+    json_output.install(app)
     logging.getLogger("amarcord").setLevel(settings.log_level)
     app.extensions[EXTENSION_KEY] = AppState(settings=settings, database=_open(settings))
     for blueprint in BLUEPRINTS:

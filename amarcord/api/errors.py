@@ -105,18 +105,18 @@ def _field_errors(error: ValidationError, where: str) -> list[FieldError]:
     ]
 
 
-def _on_domain_error(error: DomainError) -> Response:
+async def _on_domain_error(error: DomainError) -> Response:
     status = _STATUS_OF.get(type(error), 400)
     errors = error.errors if isinstance(error, ValidationFailed) else ()
     return problem(status, error.detail, errors, title=error.title)
 
 
-def _on_api_error(error: ApiError) -> Response:
+async def _on_api_error(error: ApiError) -> Response:
     headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
     return problem(error.status, error.detail, error.errors, headers=headers)
 
 
-def _on_schema_error(error: RequestSchemaValidationError) -> Response:
+async def _on_schema_error(error: RequestSchemaValidationError) -> Response:
     cause = error.validation_error
     if isinstance(cause, ValidationError):
         where = "query" if isinstance(error, QuerystringValidationError) else "body"
@@ -126,7 +126,7 @@ def _on_schema_error(error: RequestSchemaValidationError) -> Response:
     return problem(422, str(cause) or "invalid request")
 
 
-def _on_http_exception(error: HTTPException) -> Response:
+async def _on_http_exception(error: HTTPException) -> Response:
     status = error.code or 500
     detail = error.description or _TITLES.get(status, "Error")
     headers = {}
@@ -137,12 +137,14 @@ def _on_http_exception(error: HTTPException) -> Response:
     return problem(status, detail, headers=headers)
 
 
-def _on_unexpected(error: Exception) -> Response:
+async def _on_unexpected(error: Exception) -> Response:
     log.exception("unhandled error", exc_info=error)
     return problem(500, "The server failed to handle this request; it has been logged.")
 
 
 def register_error_handlers(app: Quart) -> None:
+    # Coroutines: Quart runs a plain function handler on its thread pool, a round trip
+    # through another thread for every 4xx answer.
     app.register_error_handler(DomainError, _on_domain_error)
     app.register_error_handler(ApiError, _on_api_error)
     app.register_error_handler(RequestSchemaValidationError, _on_schema_error)

@@ -19,6 +19,7 @@ from sqlalchemy import BigInteger, Double, and_, case, false, literal, not_, or_
 from amarcord.db.models import ExperimentType, Run
 from amarcord.domain.errors import ValidationFailed
 from amarcord.domain.filter_language import (
+    COMPARE,
     And,
     CheckedComparison,
     CheckedExpr,
@@ -30,14 +31,6 @@ from amarcord.domain.run_ranges import RunRange, parse_run_ranges
 from amarcord.domain.values import did_you_mean
 from amarcord.store.run_json_sql import JsonSql, Sql, SqlBool
 
-_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
-    "==": operator.eq,
-    "!=": operator.ne,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-}
 _COLUMNS: dict[str, Any] = {"number": Run.number, "started": Run.started, "stopped": Run.stopped}
 _DATETIME_COLUMNS = frozenset({"started", "stopped"})
 _NUMBER_KINDS = frozenset({"integer", "decimal", "chemical"})
@@ -120,7 +113,7 @@ class FilterContext:
         if c.op == "?":
             ids = [id_ for id_, name in self.experiment_types.items() if str(value) in name]
         else:
-            test = _COMPARE[c.op]
+            test = COMPARE[c.op]
             ids = [id_ for id_, name in self.experiment_types.items() if test(name, value)]
         if not ids:
             return false()
@@ -138,7 +131,7 @@ class FilterContext:
         if kind == "list":
             return sql.has_member(key, value)
         if kind == "boolean":
-            return _COMPARE[c.op](sql.boolean(key), "true" if value else "false")  # type: ignore[no-any-return]
+            return COMPARE[c.op](sql.boolean(key), "true" if value else "false")  # type: ignore[no-any-return]
         if kind == "chemical" and isinstance(value, str):
             ids = [id_ for id_, name in self.chemicals.items() if name == value]
             if not ids:
@@ -147,10 +140,10 @@ class FilterContext:
             chemical = sql.number(key, "integer")
             return chemical.in_(ids) if c.op == "==" else chemical.not_in(ids)
         if kind in _NUMBER_KINDS:
-            return _COMPARE[c.op](sql.number(key, kind), bind(kind, value))  # type: ignore[no-any-return]
+            return COMPARE[c.op](sql.number(key, kind), bind(kind, value))  # type: ignore[no-any-return]
         if c.op == "?":
             return sql.contains(sql.text(key), str(value))
-        return _COMPARE[c.op](sql.text(key), value)  # type: ignore[no-any-return]
+        return COMPARE[c.op](sql.text(key), value)  # type: ignore[no-any-return]
 
 
 def _null_test(is_set: SqlBool, op: str) -> SqlBool:
@@ -161,7 +154,7 @@ def _column_comparison(key: str, c: CheckedComparison) -> SqlBool:
     column = _COLUMNS[key]
     if c.value is None:
         return _null_test(column.is_not(None), c.op)
-    compared = _COMPARE[c.op](column, _column_value(key, c.value))
+    compared = COMPARE[c.op](column, _column_value(key, c.value))
     if key == "stopped":
         return and_(column.is_not(None), compared)
     return compared  # type: ignore[no-any-return]

@@ -73,6 +73,7 @@ from amarcord.domain.filter_language.check import (
 from amarcord.domain.filter_language.evaluate import ChemicalRef, evaluate
 from amarcord.domain.filter_language.parse import parse_filter
 from amarcord.domain.filter_language.syntax import (
+    COMPARE,
     OPERATORS,
     And,
     Comparison,
@@ -86,6 +87,7 @@ from amarcord.domain.filter_language.syntax import (
 )
 
 __all__ = [
+    "COMPARE",
     "OPERATORS",
     "RUN_FIELDS",
     "And",

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from amarcord.domain.filter_language.check import CheckedComparison, CheckedExpr
-from amarcord.domain.filter_language.syntax import And, LiteralValue, Not, Or
+from amarcord.domain.filter_language.syntax import COMPARE, And, LiteralValue, Not, Or
 from amarcord.domain.values import datetime_to_stored, stored_to_datetime
 
 
@@ -19,16 +18,6 @@ class ChemicalRef:
 
     id: int
     name: str
-
-
-_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    "==": operator.eq,
-    "!=": operator.ne,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-}
 
 
 def evaluate(expr: CheckedExpr, values: Mapping[Any, object]) -> bool:
@@ -52,7 +41,7 @@ def _holds(comparison: CheckedComparison, actual: object) -> bool:
         return False
     actual = _comparable(comparison, actual)
     if comparison.op != "?":
-        return _COMPARE[comparison.op](actual, comparison.value)
+        return bool(COMPARE[comparison.op](actual, comparison.value))
     if comparison.spec.kind == "list":
         assert isinstance(actual, list | tuple)
         return any(_same(item, comparison.value) for item in actual)

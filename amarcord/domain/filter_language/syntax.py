@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, Literal, TypeAlias, TypeVar
+from typing import Any, Generic, Literal, TypeAlias, TypeVar
 
 from amarcord.domain.errors import Loc, ValidationFailed
 
@@ -13,6 +15,16 @@ Kind = Literal["integer", "decimal", "string", "boolean", "datetime", "choice", 
 LiteralValue = int | float | str | bool | None
 
 OPERATORS: tuple[Operator, ...] = ("==", "!=", "<", "<=", ">", ">=", "?")
+# The comparison operators as functions: on Python values (`evaluate`) and on SQL
+# expressions (the run listing's translation), which overload the same operators.
+COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
 
 
 class FilterError(ValueError):

@@ -76,9 +76,10 @@ async def measure(
     clients: int,
     requests: int,
     expect: int,
-    min_rate: int,
+    min_rate: int | None,
 ) -> Result:
-    """`clients` concurrent loops sharing `requests`; the target is `min_rate` req/s."""
+    """`clients` concurrent loops sharing `requests`; the target is `min_rate` req/s (None:
+    no target, the row is for comparison)."""
     latencies: list[float] = []
 
     async def loop() -> None:
@@ -94,7 +95,8 @@ async def measure(
     await asyncio.gather(*(loop() for _ in range(clients)))
     elapsed = time.perf_counter() - start
     result = Result(name, clients, latencies, elapsed, server.cpu_seconds() - cpu)
-    result.target, result.ok = f"≥ {min_rate} req/s", result.per_second >= min_rate
+    if min_rate is not None:
+        result.target, result.ok = f"≥ {min_rate} req/s", result.per_second >= min_rate
     return result
 
 
@@ -171,11 +173,14 @@ async def live_stream(
 
     name = "live-stream GET, matching If-None-Match (304)"
     n = 300 if quick else 3000
+    # The target is the server's rate for the browsers polling it, judged with 8 of them:
+    # one httpx client alone cannot send 1,000 requests/s on a small machine (it spends
+    # about as much CPU per request as the server; compare the calibration row).
     gets = [
         await measure(
-            name, revalidate, server=server, clients=c, requests=n, expect=304, min_rate=1000
+            name, revalidate, server=server, clients=c, requests=n, expect=304, min_rate=rate
         )
-        for c in (1, 8)
+        for c, rate in ((1, None), (8, 1000))
     ]
     return [puts, *gets]
 

@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import timeit
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -583,7 +584,14 @@ def table(results: list[Result], floor: tuple[float, float], runs: int) -> str:
     return "\n".join(lines)
 
 
+def cpu_probe_ms() -> float:
+    """How fast this machine's CPU is right now: the shared VMs here have slow spells
+    (10-11 ms when fast, 15-20 ms when slow), which every row below follows."""
+    return 1000 * min(timeit.repeat("sum(range(10**6))", number=1, repeat=5))
+
+
 async def run_benchmark(args: argparse.Namespace, database_url: str) -> int:
+    probe_before = cpu_probe_ms()
     with server(database_url) as (base_url, pid, headers):
         started = time.perf_counter()
         beamtime_id = await seed(database_url, base_url, args.runs, headers)
@@ -602,6 +610,9 @@ async def run_benchmark(args: argparse.Namespace, database_url: str) -> int:
     load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     print(f"machine: {platform.node()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     print(f"load average at the end (1, 5, 15 min): {load}")
+    print(
+        f"CPU probe, sum(range(10**6)): {probe_before:.1f} ms before, {cpu_probe_ms():.1f} ms after"
+    )
     print(
         f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; database: {database_url.split(':', maxsplit=1)[0]}\n"
     )

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from benchmark import server
+from benchmark import cpu_probe_ms, server
 from PIL import Image, ImageFilter
 
 MEGABYTE = 1024 * 1024
@@ -202,16 +202,6 @@ async def events(client: httpx.AsyncClient, server: Server, bt: int, quick: bool
     ]
 
 
-def calibration_ms() -> float:
-    """How fast this machine is right now (about 15 ms on an idle modern core)."""
-    timings = []
-    for _ in range(5):
-        start = time.perf_counter()
-        sum(range(10**6))
-        timings.append(time.perf_counter() - start)
-    return 1000 * min(timings)
-
-
 def big_file(directory: Path, megabytes: int) -> Path:
     path = directory / "big.bin"
     block = hashlib.sha256(b"benchmark").digest() * (MEGABYTE // 32)
@@ -306,7 +296,7 @@ async def run(database_url: str, quick: bool, megabytes: int) -> int:
             results += await events(client, process, bt, quick)
             phases = await large_file(client, bt, process, Path(directory), megabytes)
     print(f"machine: {platform.node()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
-    print(f"load average {os.getloadavg()[0]:.1f}; {calibration_ms():.0f} ms for sum(range(10**6))")
+    print(f"load average {os.getloadavg()[0]:.1f}; {cpu_probe_ms():.1f} ms for sum(range(10**6))")
     print(
         f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; database: {database_url.split(':', maxsplit=1)[0]}\n"
     )

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from quart import Quart, Request
+from quart import Quart
 from quart_schema import QuartSchema
-from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from amarcord import __version__
 from amarcord.api import (
@@ -25,6 +23,7 @@ from amarcord.api import (
     flow_control,
     frontend,
     health,
+    json_input,
     json_output,
     live_stream,
     members,
@@ -37,7 +36,7 @@ from amarcord.api import (
 from amarcord.api.access import install_access_control
 from amarcord.api.context import EXTENSION_KEY, AppState
 from amarcord.api.errors import register_error_handlers
-from amarcord.api.keys import reject_numbers_beyond_columns
+from amarcord.api.keys import reject_nul_characters, reject_numbers_beyond_columns
 from amarcord.api.openapi import AmarcordOpenAPIProvider
 from amarcord.config import Settings
 from amarcord.db.engine import Database
@@ -65,22 +64,10 @@ BLUEPRINTS = (
 )
 
 
-class JsonRequest(Request):
-    """A body that is not JSON where JSON is expected is 415, not a confusing 400."""
-
-    async def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
-        if not (force or silent or self.is_json):
-            raise UnsupportedMediaType("expected a JSON body (Content-Type: application/json)")
-        return await super().get_json(force=force, silent=silent, cache=cache)
-
-    def on_json_loading_failed(self, error: Exception) -> Any:
-        raise BadRequest(f"malformed JSON body: {error}")
-
-
 def create_app(settings: Settings) -> Quart:
     type_adapters.install()
     app = Quart("amarcord")
-    app.request_class = JsonRequest
+    app.request_class = json_input.JsonRequest
     app.asgi_http_class = flow_control.FlowControlledConnection
     app.config.update(
         MAX_CONTENT_LENGTH=settings.max_upload_bytes,
@@ -102,6 +89,7 @@ def create_app(settings: Settings) -> Quart:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     app.url_value_preprocessor(reject_numbers_beyond_columns)
+    app.url_value_preprocessor(reject_nul_characters)
     install_access_control(app)
     register_error_handlers(app)
 

@@ -12,6 +12,8 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 
+from amarcord.domain.limits import MAX_ID
+
 RunRange = tuple[int, int]
 
 _PART = re.compile(r"([0-9]+)(?:\s*-\s*([0-9]+))?")
@@ -21,7 +23,8 @@ def parse_run_ranges(text: str) -> list[RunRange]:
     """Parses ``"1-5, 8,10-12"`` into canonical ranges; blank text selects no runs.
 
     Raises `ValueError` naming the offending part for empty parts (``"1,,2"``), reversed
-    ranges, negative numbers and anything that is not a number."""
+    ranges, negative numbers, numbers beyond the 32-bit run numbers and anything that is not
+    a number."""
     if not text.strip():
         return []
     return merge_run_ranges(_parse_part(part) for part in text.split(","))
@@ -40,6 +43,8 @@ def _parse_part(part: str) -> RunRange:
     last = first if match.group(2) is None else int(match.group(2))
     if last < first:
         raise ValueError(f"`{stripped}` is reversed: write `{last}-{first}`")
+    if last > MAX_ID:
+        raise ValueError(f"`{stripped}`: run numbers go up to {MAX_ID}")
     return first, last
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, Field, ValidationInfo, field_validator
 
-from amarcord.schemas.common import MAX_LIMIT, Model, OutModel
+from amarcord.domain.limits import MAX_ID
+from amarcord.schemas.common import MAX_LIMIT, Model, OutModel, Seq
 
 
 class ChangeOut(OutModel):
@@ -35,8 +36,8 @@ class LiveStreamEvent(OutModel):
 
 
 class ChangesQuery(Model):
-    after: int | None = Field(
-        default=None, ge=0, description="Only changes with a greater seq; default: from the start."
+    after: Seq | None = Field(
+        default=None, description="Only changes with a greater seq; default: from the start."
     )
     limit: int = Field(default=100, ge=1, le=MAX_LIMIT, description="Items per page.")
     entity: str | None = Field(
@@ -45,9 +46,8 @@ class ChangesQuery(Model):
         description="Only changes of this kind of entity (`run`, `chemical`, `attributo`, …).",
         examples=["run"],
     )
-    entity_id: int | None = Field(
+    entity_id: Annotated[int, Field(ge=0, le=MAX_ID)] | None = Field(
         default=None,
-        ge=0,
         description="Only changes of this entity (with `entity`); for runs their number: "
         "the history of one run.",
     )
@@ -62,9 +62,8 @@ class ChangesQuery(Model):
 
 
 class StreamQuery(Model):
-    after: int | None = Field(
+    after: Seq | None = Field(
         default=None,
-        ge=0,
         description="Resume after this seq (as the `Last-Event-ID` header does); default: "
         "start at the current end.",
     )

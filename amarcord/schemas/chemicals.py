@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from pydantic import AwareDatetime, Field
 
 from amarcord.schemas.attributi import AttributoOut, Name
-from amarcord.schemas.common import Model, OutModel
-
-# Ids are 32-bit integers in every engine; a larger one can only be a mistake.
-Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+from amarcord.schemas.common import Id, Model, OutModel
 
 _ATTRIBUTI_DOC = "Values keyed by chemical attributo name; in a PATCH `null` clears a value."
 _FILE_IDS_DOC = "Files of this beamtime attached to the chemical (a PATCH replaces the list)."

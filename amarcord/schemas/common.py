@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field
 
+from amarcord.domain.limits import INT64_MAX, MAX_ID
+
 MAX_LIMIT = 10_000
+# Ids and run numbers are 32-bit columns on every engine, seqs 64-bit: a larger number in a
+# request would reach the database as an error, so it is a 422 at its field.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+RunNumber = Annotated[int, Field(ge=1, le=MAX_ID)]
+Seq = Annotated[int, Field(ge=0, le=INT64_MAX)]
 
 
 class Model(BaseModel):

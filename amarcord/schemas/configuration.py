@@ -6,8 +6,7 @@ from urllib.parse import urlsplit
 
 from pydantic import AwareDatetime, Field, StrictBool, field_validator
 
-from amarcord.schemas.common import Model, OutModel
-from amarcord.schemas.experiment_types import Id
+from amarcord.schemas.common import Id, Model, OutModel
 
 
 class ConfigurationPatch(Model):

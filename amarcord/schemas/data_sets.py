@@ -6,8 +6,7 @@ from typing import Any, Self
 
 from pydantic import AwareDatetime, Field, model_validator
 
-from amarcord.schemas.common import Model, OutModel, PageQuery
-from amarcord.schemas.experiment_types import Id
+from amarcord.schemas.common import Id, Model, OutModel, PageQuery, RunNumber
 
 
 class DataSetCreate(Model):
@@ -19,9 +18,8 @@ class DataSetCreate(Model):
         description="A value for every run attributo of the experiment type, keyed by name; "
         "booleans default to false.",
     )
-    from_run: int | None = Field(
+    from_run: RunNumber | None = Field(
         default=None,
-        ge=1,
         description="Copy the experiment type and values of the run with this number.",
     )
 
@@ -51,4 +49,4 @@ class DataSetList(OutModel):
 
 
 class DataSetQuery(PageQuery):
-    experiment_type_id: int | None = Field(default=None, description="Only data sets of this type.")
+    experiment_type_id: Id | None = Field(default=None, description="Only data sets of this type.")

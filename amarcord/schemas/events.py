@@ -6,7 +6,7 @@ from typing import Literal, Self
 
 from pydantic import AwareDatetime, Field, field_validator, model_validator
 
-from amarcord.schemas.common import Model, OutModel, PageQuery
+from amarcord.schemas.common import Id, Model, OutModel, PageQuery, RunNumber
 from amarcord.schemas.files import FileSummary
 from amarcord.store.events import LEVELS, EventRecord
 
@@ -20,8 +20,10 @@ class EventCreate(Model):
     source: str | None = Field(
         default=None, min_length=1, max_length=255, description="Default: the caller's name."
     )
-    file_ids: list[int] = Field(default=[], description="Files of this beamtime to attach.")
-    run_number: int | None = Field(default=None, description="An existing run of the beamtime.")
+    file_ids: list[Id] = Field(default=[], description="Files of this beamtime to attach.")
+    run_number: RunNumber | None = Field(
+        default=None, description="An existing run of the beamtime."
+    )
     attach_live_stream: bool = Field(
         default=False, description="Attach a copy of the current live-stream image."
     )
@@ -34,8 +36,8 @@ class EventPatch(Model):
     text: str | None = None
     level: Level | None = None
     source: str | None = Field(default=None, min_length=1, max_length=255)
-    file_ids: list[int] | None = None
-    run_number: int | None = None
+    file_ids: list[Id] | None = None
+    run_number: RunNumber | None = None
 
     @model_validator(mode="after")
     def _no_null_where_a_value_is_required(self) -> Self:
@@ -56,7 +58,7 @@ class EventQuery(PageQuery):
     )
     since: AwareDatetime | None = Field(default=None, description="Created at or after (ISO 8601).")
     until: AwareDatetime | None = Field(default=None, description="Created before (ISO 8601).")
-    run: int | None = Field(default=None, description="Events linked to this run number.")
+    run: RunNumber | None = Field(default=None, description="Events linked to this run number.")
 
     @field_validator("level")
     @classmethod

@@ -7,10 +7,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 
 from amarcord.domain.attributo_types import AssociatedTable
-from amarcord.schemas.common import Model, OutModel
-
-# Ids are 32-bit integers in every engine; a larger one can only be a mistake.
-Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
+from amarcord.schemas.common import Id, Model, OutModel
 
 
 def _trimmed(name: str) -> str:

@@ -7,11 +7,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, Field
 
-from amarcord.schemas.common import MAX_LIMIT, Model, OutModel
+from amarcord.schemas.common import MAX_LIMIT, Id, Model, OutModel, RunNumber
 
 AttributiIn = dict[str, Any]
-# Ids and run numbers are 32-bit columns; larger values would reach the database as errors.
-Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 _ATTRIBUTI_DOC = (
     "Values keyed by attributo name; on updates an absent name is left alone and `null` "
     "clears the value."
@@ -26,10 +24,8 @@ class DataPath(Model):
 
 
 class RunCreate(Model):
-    number: int | None = Field(
+    number: RunNumber | None = Field(
         default=None,
-        ge=1,
-        le=2**31 - 1,
         description="Default: the highest run number plus one (first: 1).",
     )
     started: AwareDatetime | None = Field(default=None, description="Default: now.")
@@ -112,7 +108,11 @@ class RunListQuery(Model):
     )
     runs: str | None = Field(default=None, description="Run ranges, e.g. `1-5,8`.")
     date: datetime.date | None = Field(
-        default=None, description="A day in the beamtime's time zone."
+        default=None,
+        # A day's bounds in any time zone must stay within the years 1 to 9999.
+        ge=datetime.date(1, 1, 2),
+        le=datetime.date(9999, 12, 30),
+        description="A day in the beamtime's time zone.",
     )
     experiment_type_id: Id | None = None
     data_set_id: Id | None = None

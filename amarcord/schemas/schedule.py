@@ -6,8 +6,7 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, Field, StringConstraints
 
-from amarcord.schemas.common import Model, OutModel
-from amarcord.schemas.experiment_types import Id
+from amarcord.schemas.common import Id, Model, OutModel
 
 UserName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
 

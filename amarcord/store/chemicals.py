@@ -14,12 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from amarcord.db.models import Beamtime, Chemical, ChemicalFile, File
 from amarcord.domain.errors import Conflict, FieldError, NotFound, ValidationFailed
+from amarcord.domain.limits import exceeds_int64
 from amarcord.domain.values import AttributoInfo, StoredValue, validate_values
 from amarcord.store import attributi, changes, chemical_references
 from amarcord.store.beamtimes import check_version, lock, lock_and_get
 
 ENTITY = "chemical"
-_INT64 = 2**63
 
 
 @dataclass(frozen=True)
@@ -134,16 +134,10 @@ async def check_name(
 
 
 def _oversized_integers(raw: Mapping[str, object]) -> list[FieldError]:
-    # JSON numbers have no size limit, but the stored documents hold 64-bit integers only.
-    def too_big(value: object) -> bool:
-        if isinstance(value, list):
-            return any(too_big(item) for item in value)
-        return isinstance(value, int) and not -_INT64 <= value < _INT64
-
     return [
         FieldError(("attributi", name), "integers are limited to 64 bits")
         for name, value in raw.items()
-        if too_big(value)
+        if exceeds_int64(value)
     ]
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from amarcord.db.models import Chemical, DataSet, Run
 from amarcord.domain.data_sets import MatchRule, data_set_values_conflict, run_matches_data_set
 from amarcord.domain.errors import Conflict, ErrorCollector, Loc, NotFound, ValidationFailed
+from amarcord.domain.limits import exceeds_int64
 from amarcord.domain.run_ranges import format_run_ranges
 from amarcord.domain.values import StoredValue, did_you_mean, validate_values
 from amarcord.store import beamtimes, changes
@@ -30,7 +31,6 @@ from amarcord.store.type_members import (
 )
 
 ENTITY = "data_set"
-_INT64 = 2**63
 _ATTRIBUTI_LOC: Loc = ("body", "attributi")
 
 
@@ -183,13 +183,6 @@ async def _type_members(
     return (await members_of(session, [type_id]))[type_id]
 
 
-def _exceeds_int64(value: object) -> bool:
-    # orjson, and with it every JSON column, holds 64-bit integers only.
-    if isinstance(value, list):
-        return any(_exceeds_int64(item) for item in value)
-    return isinstance(value, int) and not -_INT64 <= value < _INT64
-
-
 def _with_boolean_defaults(
     members: Sequence[Member], given: Mapping[str, StoredValue]
 ) -> dict[str, StoredValue]:
@@ -213,7 +206,7 @@ def _screen(
             hint = did_you_mean(name, names)
             msg = f"{name!r} is not a run attributo of this experiment type{hint}"
             errors.add(loc, msg, "unknown_attributo")
-        elif _exceeds_int64(value):
+        elif exceeds_int64(value):
             errors.add(loc, "integers are limited to 64 bits")
         elif value is not None:
             screened[name] = value

@@ -16,10 +16,9 @@ from amarcord.db.models import Attributo, Chemical
 from amarcord.domain.attributo_types import AttributoType, ListType, parse_attributo_type
 from amarcord.domain.errors import FieldError, ValidationFailed
 from amarcord.domain.filter_language import FieldSpec, Kind
+from amarcord.domain.limits import exceeds_int64
 from amarcord.domain.values import AttributoInfo, StoredValue, validate_values, value_to_json
 from amarcord.store import core
-
-_INT64 = 2**63
 
 
 @dataclass(frozen=True)
@@ -125,7 +124,7 @@ async def validate(
     errors = list(extra_errors)
     checked: dict[str, object] = {}
     for name, value in raw.items():
-        if _exceeds_int64(value):
+        if exceeds_int64(value):
             errors.append(FieldError(("attributi", name), "integers are limited to 64 bits"))
         else:
             checked[name] = value
@@ -145,11 +144,3 @@ async def validate(
     if errors:
         raise ValidationFailed(f"{len(errors)} invalid field(s)", errors)
     return values
-
-
-def _exceeds_int64(value: object) -> bool:
-    # JSON numbers have no size limit, but the stored documents (and the engines' JSON
-    # functions) only hold 64-bit integers.
-    if isinstance(value, list):
-        return any(_exceeds_int64(item) for item in value)
-    return isinstance(value, int) and not -_INT64 <= value < _INT64

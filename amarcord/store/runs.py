@@ -24,6 +24,7 @@ from amarcord.domain.errors import (
     PreconditionFailed,
     ValidationFailed,
 )
+from amarcord.domain.limits import MAX_ID
 from amarcord.store import changes, core
 from amarcord.store import run_attributi as attributi_store
 from amarcord.store.beamtimes import check_version, lock
@@ -33,7 +34,7 @@ ENTITY = "run"
 RunRef = int | None  # a run number, or None for the latest run
 Json = dict[str, Any]
 _SCALAR_FIELDS = ("started", "stopped", "experiment_type_id")
-MAX_NUMBER = 2**31 - 1  # the column is a 32-bit integer on every engine
+MAX_NUMBER = MAX_ID  # run numbers share the 32-bit range of ids
 
 
 def _iso(value: datetime | None) -> str | None:

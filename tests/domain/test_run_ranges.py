@@ -24,7 +24,7 @@ from amarcord.domain.run_ranges import (
         ("5,5,5", [(5, 5)]),
         ("0", [(0, 0)]),
         ("7-7", [(7, 7)]),
-        ("1-1000000000000", [(1, 1000000000000)]),
+        ("1-2000000000", [(1, 2000000000)]),
         ("", []),
         ("   ", []),
     ],
@@ -49,6 +49,8 @@ def test_parse(text, expected):
         ("1-2-3", "`1-2-3`"),
         ("1 2", "`1 2`"),
         ("١", "`١`"),
+        ("1-2147483648", "`1-2147483648`: run numbers go up to 2147483647"),
+        ("5,99999999999999999999", "`99999999999999999999`: run numbers go up to 2147483647"),
     ],
 )
 def test_parse_rejects_and_names_the_part(text, named):
@@ -76,6 +78,10 @@ def test_format(numbers, expected):
 def test_format_refuses_negative_numbers():
     with pytest.raises(ValueError, match="negative"):
         format_run_ranges([-1, 2])
+
+
+def test_the_largest_run_number_parses():
+    assert parse_run_ranges("2147483647") == [(2147483647, 2147483647)]
 
 
 def test_merge_keeps_gaps():

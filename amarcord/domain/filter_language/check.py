@@ -22,10 +22,10 @@ from amarcord.domain.filter_language.syntax import (
     Operator,
     Or,
 )
+from amarcord.domain.limits import exceeds_int64
 from amarcord.domain.values import datetime_to_stored
 
 _LIST_ITEM_KINDS = ("integer", "decimal", "string", "boolean")
-_INT64 = 2**63
 
 
 @dataclass(frozen=True)
@@ -197,7 +197,7 @@ def _normalise_integer(_spec: FieldSpec, value: LiteralValue, position: int) -> 
 
 
 def _int64(value: int, position: int) -> int:
-    if not -_INT64 <= value < _INT64:
+    if exceeds_int64(value):
         raise FilterError(f"{value} is out of range", position, "integers have 64 bits")
     return value
 

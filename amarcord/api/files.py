@@ -18,6 +18,7 @@ from amarcord.api.downloads import (
     not_modified,
     not_modified_response,
 )
+from amarcord.api.json_input import text_problem
 from amarcord.api.uploads import ReceivedFile, receive_multipart
 from amarcord.db.models import File
 from amarcord.domain.errors import PreconditionFailed, ValidationFailed
@@ -50,7 +51,10 @@ async def upload_file(bt: int) -> tuple[FileOut, int, dict[str, str]]:
         received = upload.files.get("file")
         if received is None or (received.size == 0 and not received.filename):
             raise ValidationFailed.single(("body", "file"), "the form has no `file` part")
-        row, created = await _store(bt, received, upload.fields.get("description", ""))
+        description = upload.fields.get("description", "")
+        if (problem := text_problem(description)) is not None:
+            raise ValidationFailed.single(("body", "description"), problem)
+        row, created = await _store(bt, received, description)
     return FileOut.model_validate(row), 201 if created else 200, {"ETag": content_tag(row.sha256)}
 
 

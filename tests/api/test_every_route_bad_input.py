@@ -8,6 +8,7 @@ without touching this file."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 from quart import Quart
 from quart.typing import TestClientProtocol as Client
+from werkzeug.datastructures import FileStorage
 
 from tests.api.test_errors import problem_of
 from tests.support.factories import create_attributo, create_beamtime, create_chemical
@@ -326,3 +328,14 @@ async def test_ids_beyond_the_columns_in_a_body_are_422_at_their_field(client: C
     )
     body = await problem_of(response, 422)
     assert sorted(e["loc"] for e in body["errors"]) == [["file_ids", 1], ["run_number"]]
+
+
+async def test_a_file_description_with_a_nul_character_is_422(client: Client) -> None:
+    bt = (await create_beamtime(client))["id"]
+    response = await client.post(
+        f"/api/beamtimes/{bt}/files",
+        files={"file": FileStorage(io.BytesIO(b"notes"), filename="notes.txt")},
+        form={"description": "a\x00b"},
+    )
+    body = await problem_of(response, 422)
+    assert body["errors"][0]["loc"] == ["description"]

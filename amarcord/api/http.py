@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 from quart import Response, request
 
+from amarcord.api.json_input import text_problem
 from amarcord.domain.errors import ValidationFailed
 
 
@@ -61,4 +62,6 @@ def decode_cursor(cursor: str, keys: tuple[str, ...]) -> dict[str, Any]:
         raise ValidationFailed.single(("query", "cursor"), "malformed cursor") from error
     if not isinstance(position, dict) or set(position) != set(keys):
         raise ValidationFailed.single(("query", "cursor"), "cursor does not belong to this list")
+    if any(isinstance(value, str) and text_problem(value) for value in position.values()):
+        raise ValidationFailed.single(("query", "cursor"), "malformed cursor")
     return position

@@ -8,7 +8,9 @@ without touching this file."""
 
 from __future__ import annotations
 
+import base64
 import io
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -339,3 +341,20 @@ async def test_a_file_description_with_a_nul_character_is_422(client: Client) ->
     )
     body = await problem_of(response, 422)
     assert body["errors"][0]["loc"] == ["description"]
+
+
+@pytest.mark.parametrize(
+    ("path", "position"),
+    [
+        ("/runs?sort=name&limit=1", {"sort": "name", "value": "a\x00", "number": 1}),
+        ("/chemicals?limit=1", {"name_key": "a\x00", "id": 1}),
+    ],
+)
+async def test_a_cursor_with_a_nul_character_is_422(
+    client: Client, path: str, position: dict[str, Any]
+) -> None:
+    bt = (await create_beamtime(client))["id"]
+    await create_attributo(client, bt, "name", {"kind": "string"})
+    cursor = base64.urlsafe_b64encode(json.dumps(position).encode()).decode()
+    body = await problem_of(await client.get(f"/api/beamtimes/{bt}{path}&cursor={cursor}"), 422)
+    assert body["errors"][0]["loc"] == ["query", "cursor"]

@@ -29,6 +29,7 @@ from amarcord.domain.attributo_types import (
     StringType,
 )
 from amarcord.domain.errors import ErrorCollector, Loc
+from amarcord.domain.limits import exceeds_int64
 
 StoredScalar = int | float | str | bool
 StoredValue = StoredScalar | list[StoredScalar]
@@ -101,12 +102,16 @@ def stored_to_datetime(s: str) -> datetime:
 def _as_integer(raw: object) -> int:
     # bool is an int subclass in Python but a different type in JSON.
     if isinstance(raw, int) and not isinstance(raw, bool):
-        return raw
-    if isinstance(raw, float):
-        if raw.is_integer():
-            return int(raw)
-        raise ValueError(f"{raw} is not a whole number")
-    raise _wrong_kind("an integer", raw)
+        value = raw
+    elif isinstance(raw, float):
+        if not raw.is_integer():
+            raise ValueError(f"{raw} is not a whole number")
+        value = int(raw)  # 1e300 is whole, and far beyond what can be stored
+    else:
+        raise _wrong_kind("an integer", raw)
+    if exceeds_int64(value):
+        raise ValueError(f"{raw} is beyond the 64-bit integers")
+    return value
 
 
 def _as_decimal(raw: object) -> float:

@@ -358,3 +358,19 @@ async def test_a_cursor_with_a_nul_character_is_422(
     cursor = base64.urlsafe_b64encode(json.dumps(position).encode()).decode()
     body = await problem_of(await client.get(f"/api/beamtimes/{bt}{path}&cursor={cursor}"), 422)
     assert body["errors"][0]["loc"] == ["query", "cursor"]
+
+
+@pytest.mark.parametrize(("old", "value"), [("decimal", 1e300), ("string", "9" * 30)])
+async def test_a_retype_to_integer_refuses_values_beyond_64_bits(
+    client: Client, old: str, value: Any
+) -> None:
+    bt = (await create_beamtime(client))["id"]
+    attributo = await create_attributo(client, bt, "x", {"kind": old})
+    created = await client.put(f"/api/beamtimes/{bt}/runs/4", json={"attributi": {"x": value}})
+    assert created.status_code == 201
+    response = await client.patch(
+        f"/api/beamtimes/{bt}/attributi/{attributo['id']}", json={"type": {"kind": "integer"}}
+    )
+    body = await problem_of(response, 422)
+    assert body["errors"][0]["loc"] == ["runs", 4, "x"]
+    assert "beyond the 64-bit integers" in body["errors"][0]["msg"]

@@ -25,7 +25,8 @@ BERLIN = ZoneInfo("Europe/Berlin")
     ("t", "raw", "expected"),
     [
         (at.IntegerType(), 3, 3),
-        (at.IntegerType(), -(10**20), -(10**20)),
+        (at.IntegerType(), -(2**63), -(2**63)),
+        (at.IntegerType(), 2**63 - 1, 2**63 - 1),
         (at.IntegerType(), 3.0, 3),
         (at.IntegerType(minimum=1, maximum=3), 1, 1),
         (at.IntegerType(minimum=1, maximum=3), 3, 3),
@@ -70,6 +71,8 @@ def test_valid_values_take_their_stored_form(
         (at.IntegerType(), "3", "expected an integer, got a string"),
         (at.IntegerType(), None, "expected an integer, got null"),
         (at.IntegerType(), 3.5, "3.5 is not a whole number"),
+        (at.IntegerType(), 2**63, "9223372036854775808 is beyond the 64-bit integers"),
+        (at.IntegerType(), -(10**20), "is beyond the 64-bit integers"),
         (at.IntegerType(), float("nan"), "nan is not a whole number"),
         (at.IntegerType(), float("inf"), "inf is not a whole number"),
         (at.IntegerType(minimum=1), 0, "0 is below the minimum 1"),

@@ -52,6 +52,8 @@ from typing import Any, ClassVar
 import aiosqlite
 from sqlalchemy.engine import URL, make_url
 
+from amarcord.db.functions import SQLITE_LOWER, python_lower
+
 _Result = tuple[Any, int, int | None, list[Any]]
 _IN_THREAD: ContextVar[bool] = ContextVar("amarcord_sqlite_in_thread", default=False)
 _WAITS_FOR_WRITERS = "BEGIN IMMEDIATE"
@@ -235,6 +237,7 @@ def connection_factory(
     async def connect() -> SqliteConnection:
         connection = SqliteConnection(partial(sqlite3.connect, *arguments, **options))
         await connection  # starts the thread and opens the database on it
+        await connection.create_function(SQLITE_LOWER, 1, python_lower, deterministic=True)
         return connection
 
     return connect

@@ -13,6 +13,7 @@ from sqlalchemy import delete as sql_delete
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import Select
 
+from amarcord.db.functions import unicode_lower
 from amarcord.db.models import Event, EventFile, File, Run
 from amarcord.domain.errors import ErrorCollector, NotFound
 from amarcord.store import beamtimes, changes, files, live_stream
@@ -77,8 +78,8 @@ def _filtered(query: Select[Any], beamtime_id: int, filters: EventFilters) -> Se
     if filters.q:
         needle = filters.q.lower()
         query = query.where(
-            func.lower(Event.text).contains(needle, autoescape=True)
-            | func.lower(Event.source).contains(needle, autoescape=True)
+            unicode_lower(Event.text).contains(needle, autoescape=True)
+            | unicode_lower(Event.source).contains(needle, autoescape=True)
         )
     if filters.levels:
         query = query.where(Event.level.in_(filters.levels))

@@ -275,3 +275,19 @@ async def test_force_deleting_a_file_detaches_it_from_events(client: Client, app
     assert detached["version"] == 2
     update = (await feed_of(app, bt, "event"))[-1]
     assert (update.before, update.after) == ({"file_ids": [file["id"]]}, {"file_ids": []})
+
+
+async def test_search_folds_the_case_of_every_letter_and_keeps_accents(client: Client) -> None:
+    bt = (await create_beamtime(client))["id"]
+    await create_event(client, bt, text="Kristall von Jürgen gefroren", source="ÖLBERG")
+    await create_event(client, bt, text="Jurgen's crystal", source="daq")
+
+    async def texts(q: str) -> list[str]:
+        response = await client.get(f"/api/beamtimes/{bt}/events?q={quote(q)}")
+        return [item["text"] for item in (await response.get_json())["items"]]
+
+    # Non-ASCII letters fold on SQLite too; "ü" is not "u" on MariaDB either.
+    assert await texts("JÜRGEN") == ["Kristall von Jürgen gefroren"]
+    assert await texts("jurgen") == ["Jurgen's crystal"]
+    assert await texts("ölberg") == ["Kristall von Jürgen gefroren"]
+    assert await texts("Δ") == []

@@ -10,6 +10,9 @@ import sys
 from collections.abc import Callable, Sequence
 
 import uvicorn
+from alembic.util import CommandError
+from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
 
 from amarcord import cli_accounts, gc_tuning, serving
 from amarcord.api.context import EXTENSION_KEY
@@ -121,12 +124,39 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        _fail(_settings_problems(error))
+        return 2
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     handler: Command = args.handler
-    return handler(args, settings)
+    try:
+        return handler(args, settings)
+    except (OSError, SQLAlchemyError, CommandError) as error:
+        # The database is unreachable or refuses, its URL names no installed driver, or a
+        # revision is unknown: the admin needs the message, not a traceback (DEBUG logs it).
+        log.debug("command failed", exc_info=True)
+        first_line = str(error).split("\n", 1)[0]
+        _fail(
+            f"cannot reach the database: {first_line}" if isinstance(error, OSError) else first_line
+        )
+        return 1
+
+
+def _fail(message: str) -> None:
+    print(f"amarcord: {message}", file=sys.stderr)  # noqa: T201
+
+
+def _settings_problems(error: ValidationError) -> str:
+    problems = [
+        f"AMARCORD_{'_'.join(str(part) for part in problem['loc']).upper() or 'SETTINGS'}: "
+        f"{problem['msg']}"
+        for problem in error.errors()
+    ]
+    return "invalid settings: " + "; ".join(problems)
 
 
 if __name__ == "__main__":

@@ -16,12 +16,14 @@ from amarcord.db.engine import Database
 from amarcord.db.models import ApiToken
 from amarcord.domain.accounts import ROLES
 from amarcord.domain.errors import DomainError
+from amarcord.domain.limits import MAX_ID
 from amarcord.domain.secrets import hash_password, password_problem
 from amarcord.store import accounts, tokens
 from amarcord.store.changes import utcnow
 
 CLI_ACTOR = "command line"
 T = TypeVar("T")
+MAX_DAYS = 36_500  # a token valid for a century is as good as one that never expires
 
 
 class CliError(Exception):
@@ -180,10 +182,18 @@ def _tokens_revoke(args: argparse.Namespace, settings: Settings) -> int:
 
 def _positive_days(value: str) -> float:
     days = float(value)
-    if days <= 0:
-        msg = "the number of days must be positive"
+    if not 0 < days <= MAX_DAYS:
+        msg = f"the number of days must be positive and at most {MAX_DAYS}"
         raise argparse.ArgumentTypeError(msg)
     return days
+
+
+def _id(value: str) -> int:
+    number = int(value)
+    if not 1 <= number <= MAX_ID:
+        msg = f"ids go from 1 to {MAX_ID}"
+        raise argparse.ArgumentTypeError(msg)
+    return number
 
 
 def _add_users(commands: Any) -> None:
@@ -224,7 +234,7 @@ def _add_tokens(commands: Any) -> None:
         "create", help="create a token; prints its secret alone on the last line"
     )
     scope = create.add_mutually_exclusive_group(required=True)
-    scope.add_argument("--beamtime", type=int, metavar="ID", help="valid for this beamtime")
+    scope.add_argument("--beamtime", type=_id, metavar="ID", help="valid for this beamtime")
     scope.add_argument("--all-beamtimes", action="store_true", help="valid for every beamtime")
     create.add_argument(
         "--role",
@@ -236,10 +246,10 @@ def _add_tokens(commands: Any) -> None:
     create.add_argument("--expires", type=_positive_days, metavar="DAYS", help="default: never")
     create.set_defaults(handler=_tokens_create)
     listing = token_commands.add_parser("list", help="list tokens (never their secrets)")
-    listing.add_argument("--beamtime", type=int, metavar="ID")
+    listing.add_argument("--beamtime", type=_id, metavar="ID")
     listing.set_defaults(handler=_tokens_list)
     revoke = token_commands.add_parser("revoke", help="revoke a token")
-    revoke.add_argument("id", type=int)
+    revoke.add_argument("id", type=_id)
     revoke.set_defaults(handler=_tokens_revoke)
 
 

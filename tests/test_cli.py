@@ -104,3 +104,56 @@ def test_the_access_log_is_assembled_only_when_it_is_written(level: str, logged:
     from amarcord.serving import options
 
     assert options(Settings(log_level=level, _env_file=None))["access_log"] is logged  # type: ignore[call-arg,arg-type]
+
+
+def _one_line_error(result: subprocess.CompletedProcess[str], status: int, text: str) -> None:
+    assert result.returncode == status, result.stderr
+    assert "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("amarcord: ") and text in last, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "text"),
+    [
+        ("postgresql+asyncpg://nobody@127.0.0.1:1/none", "cannot reach the database"),
+        ("bogus://x", "Can't load plugin"),
+        ("sqlite+aiosqlite:////no/such/directory/a.db", "unable to open database file"),
+    ],
+)
+def test_a_database_that_cannot_be_used_is_one_line_not_a_traceback(url: str, text: str) -> None:
+    _one_line_error(amarcord("db", "upgrade", url=url), 1, text)
+
+
+def test_an_unknown_revision_is_one_line(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    _one_line_error(amarcord("db", "downgrade", "zzz", url=url), 1, "'zzz'")
+
+
+def test_invalid_settings_name_the_variable(tmp_path: Path) -> None:
+    env = {**os.environ, "AMARCORD_PORT": "abc", "AMARCORD_DEFAULT_TIMEZONE": "Mars/Olympus"}
+    result = subprocess.run(
+        [sys.executable, "-m", "amarcord.cli", "db", "current"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    _one_line_error(result, 2, "AMARCORD_PORT: Input should be a valid integer")
+    assert (
+        "AMARCORD_DEFAULT_TIMEZONE: Value error, unknown time zone 'Mars/Olympus'" in result.stderr
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("tokens", "revoke", "99999999999999999999"), ("tokens", "create", "--beamtime", "0")],
+)
+def test_ids_outside_the_columns_are_refused_by_the_arguments(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    result = amarcord(*args, url=f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+    assert result.returncode == 2
+    assert "ids go from 1 to 2147483647" in result.stderr

@@ -13,8 +13,10 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 
-def amarcord(*args: str, url: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "AMARCORD_DATABASE_URL": url}
+def amarcord(
+    *args: str, url: str, cwd: Path | None = None, **settings: str
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "AMARCORD_DATABASE_URL": url, **settings}
     return subprocess.run(
         [sys.executable, "-m", "amarcord.cli", *args],
         env=env,
@@ -131,15 +133,9 @@ def test_an_unknown_revision_is_one_line(tmp_path: Path) -> None:
 
 
 def test_invalid_settings_name_the_variable(tmp_path: Path) -> None:
-    env = {**os.environ, "AMARCORD_PORT": "abc", "AMARCORD_DEFAULT_TIMEZONE": "Mars/Olympus"}
-    result = subprocess.run(
-        [sys.executable, "-m", "amarcord.cli", "db", "current"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    result = amarcord(
+        "db", "current", url=url, AMARCORD_PORT="abc", AMARCORD_DEFAULT_TIMEZONE="Mars/Olympus"
     )
     _one_line_error(result, 2, "AMARCORD_PORT: Input should be a valid integer")
     assert (

@@ -1,6 +1,7 @@
 """JSON request bodies: what the standard parser accepts but nothing after it can handle.
 
-- A body that is not JSON where JSON is expected is 415, not a confusing 400.
+- A body that is not JSON where JSON is expected is 415, not a confusing 400; one that is
+  not UTF-8 (RFC 8259 allows nothing else) is 400.
 - Nesting deeper than `MAX_DEPTH` is 400. The parser itself stops at Python's recursion limit
   with a RecursionError (which Quart does not turn into a 400), and a body just under that
   limit would make the recursive validation of attributo values hit it instead.
@@ -35,6 +36,10 @@ class JsonRequest(Request):
             body = await super().get_json(force=force, silent=silent, cache=cache)
         except RecursionError:
             raise BadRequest(f"malformed JSON body: nested deeper than {MAX_DEPTH}") from None
+        except UnicodeDecodeError as error:
+            # Quart decodes the body before its own try; JSON is UTF-8 whatever the charset.
+            msg = f"malformed JSON body: not UTF-8 (byte {error.start})"
+            raise BadRequest(msg) from None
         if not checked and body is not None:
             text = str(await self.get_data(as_text=True))
             if text.count("[") + text.count("{") > MAX_DEPTH or _SUSPICIOUS_ESCAPE.search(text):

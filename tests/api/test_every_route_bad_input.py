@@ -77,7 +77,7 @@ METHODS = ("get", "post", "put", "patch", "delete")
 class Raw:
     """A body that no JSON encoder would write."""
 
-    text: str
+    text: str | bytes
 
 
 RAW_BODIES = [
@@ -86,6 +86,7 @@ RAW_BODIES = [
     Raw('{"attributi": {"decimal_value": NaN}, "name": Infinity}'),
     Raw('{"name": "\\ud800"}'),
     Raw("{" * 5000),
+    Raw(b'{"name": "\xff\xfe"}'),  # not UTF-8
 ]
 
 
@@ -374,3 +375,20 @@ async def test_a_retype_to_integer_refuses_values_beyond_64_bits(
     body = await problem_of(response, 422)
     assert body["errors"][0]["loc"] == ["runs", 4, "x"]
     assert "beyond the 64-bit integers" in body["errors"][0]["msg"]
+
+
+@pytest.mark.parametrize(
+    ("content_type", "data"),
+    [
+        ("application/json", b'{"title": "\xff\xfe"}'),
+        ("application/json; charset=latin-1", b'{"title": "caf\xe9"}'),
+    ],
+)
+async def test_a_body_that_is_not_utf8_is_400(
+    client: Client, content_type: str, data: bytes
+) -> None:
+    bt = (await create_beamtime(client))["id"]
+    response = await client.patch(
+        f"/api/beamtimes/{bt}", data=data, headers={"Content-Type": content_type}
+    )
+    assert "not UTF-8" in (await problem_of(response, 400))["detail"]

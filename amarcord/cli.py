@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import signal
+import socket
 import sys
 from collections.abc import Callable, Sequence
 
@@ -140,9 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # revision is unknown: the admin needs the message, not a traceback (DEBUG logs it).
         log.debug("command failed", exc_info=True)
         first_line = str(error).split("\n", 1)[0]
-        _fail(
-            f"cannot reach the database: {first_line}" if isinstance(error, OSError) else first_line
-        )
+        unreachable = isinstance(error, ConnectionError | TimeoutError | socket.gaierror)
+        _fail(f"cannot reach the database: {first_line}" if unreachable else first_line)
         return 1
 
 

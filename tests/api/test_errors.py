@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from quart import Quart
 from quart.typing import TestClientProtocol as Client
@@ -11,21 +9,7 @@ from quart.typing import TestClientProtocol as Client
 from amarcord.api.access import access
 from amarcord.config import Settings
 from tests.support.factories import BEAMTIME, create_beamtime
-
-PROBLEM_KEYS = {"type", "title", "status", "detail", "errors"}
-
-
-async def problem_of(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, await response.get_data(as_text=True)
-    assert response.headers["Content-Type"] == "application/problem+json"
-    body: dict[str, Any] = await response.get_json()
-    assert set(body) == PROBLEM_KEYS
-    assert body["status"] == status
-    assert isinstance(body["title"], str) and body["title"]
-    assert isinstance(body["detail"], str) and body["detail"]
-    for error in body["errors"]:
-        assert set(error) == {"loc", "msg", "type"}
-    return body
+from tests.support.problems import problem_of
 
 
 async def test_malformed_json_is_400(client: Client) -> None:

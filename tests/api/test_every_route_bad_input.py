@@ -20,9 +20,9 @@ from quart import Quart
 from quart.typing import TestClientProtocol as Client
 from werkzeug.datastructures import FileStorage
 
-from tests.api.test_errors import problem_of
 from tests.support.factories import create_attributo, create_beamtime, create_chemical
 from tests.support.media import upload
+from tests.support.problems import problem_of
 
 HUGE = 10**20  # beyond every engine's 64-bit integers
 HOSTILE_VALUES: list[Any] = [

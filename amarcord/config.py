@@ -13,6 +13,8 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Network = IPv4Network | IPv6Network
+# The database URL schemes, each with the async driver the server runs on.
+DRIVERS = ("sqlite+aiosqlite", "mysql+asyncmy", "mariadb+asyncmy", "postgresql+asyncpg")
 
 
 class Settings(BaseSettings):
@@ -116,6 +118,16 @@ class Settings(BaseSettings):
             msg = "AMARCORD_AUTH=proxy needs AMARCORD_TRUSTED_PROXIES (the proxy's addresses)"
             raise ValueError(msg)
         return self
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        driver = value.split("://", 1)[0] if "://" in value else ""
+        if driver not in DRIVERS:
+            # "postgresql://" would pick a synchronous driver that is not installed.
+            msg = f"use {', '.join(f'{name}://' for name in DRIVERS)}; got {driver or value!r}"
+            raise ValueError(msg)
+        return value
 
     @field_validator("default_timezone")
     @classmethod

@@ -119,7 +119,6 @@ def _one_line_error(result: subprocess.CompletedProcess[str], status: int, text:
     ("url", "text"),
     [
         ("postgresql+asyncpg://nobody@127.0.0.1:1/none", "cannot reach the database"),
-        ("bogus://x", "Can't load plugin"),
         ("sqlite+aiosqlite:////no/such/directory/a.db", "unable to open database file"),
     ],
 )
@@ -153,3 +152,9 @@ def test_ids_outside_the_columns_are_refused_by_the_arguments(
     result = amarcord(*args, url=f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
     assert result.returncode == 2
     assert "ids go from 1 to 2147483647" in result.stderr
+
+
+def test_a_database_url_without_its_async_driver_is_a_settings_error() -> None:
+    result = amarcord("db", "current", url="postgresql://postgres@127.0.0.1/test")
+    _one_line_error(result, 2, "AMARCORD_DATABASE_URL: Value error, use sqlite+aiosqlite://")
+    assert "got 'postgresql'" in result.stderr

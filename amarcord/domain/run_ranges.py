@@ -39,6 +39,10 @@ def _parse_part(part: str) -> RunRange:
         if stripped.startswith("-") or "--" in stripped:
             raise ValueError(f"`{stripped}`: run numbers cannot be negative")
         raise ValueError(f"`{stripped}` is neither a run number nor a range like `1-5`")
+    # Digits beyond the largest run number are refused before int() (which also refuses
+    # more than 4,300 digits, with a message about Python).
+    if any(len(digits.lstrip("0")) > len(str(MAX_ID)) for digits in match.groups() if digits):
+        raise ValueError(f"`{stripped[:40]}`: run numbers go up to {MAX_ID}")
     first = int(match.group(1))
     last = first if match.group(2) is None else int(match.group(2))
     if last < first:

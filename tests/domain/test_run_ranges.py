@@ -51,6 +51,8 @@ def test_parse(text, expected):
         ("١", "`١`"),
         ("1-2147483648", "`1-2147483648`: run numbers go up to 2147483647"),
         ("5,99999999999999999999", "`99999999999999999999`: run numbers go up to 2147483647"),
+        ("1-" + "9" * 5000, "run numbers go up to 2147483647"),
+        ("0002147483647-0002147483648", "run numbers go up to 2147483647"),
     ],
 )
 def test_parse_rejects_and_names_the_part(text, named):

@@ -32,7 +32,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from benchmark import Bench, Result, seed, server
+from bench_seed import seed
+from benchmark import Bench, Result, server
 from PIL import Image
 from sqlalchemy import update
 

@@ -2,10 +2,12 @@
 
 Starts `amarcord serve` on a loopback port (after `amarcord db upgrade`; by default on a fresh
 SQLite file), seeds one beamtime directly in the database (10,000 runs x 30 run attributi of
-mixed kinds, 50 chemicals x 10 attributi), then measures every registered scenario with httpx
-against the server at 1 and 16 concurrent clients: latency percentiles, throughput and the
-server's peak RSS. It also times the floor of the full run table in-process: the raw database
-fetch of the same rows plus their JSON encoding. Prints a markdown table.
+mixed kinds, 50 chemicals x 10 attributi), then measures every registered scenario against the
+server at 1 and 16 concurrent clients: latency percentiles, throughput and the server's peak
+RSS. The requests go through `bench_client.LoadClient`, a light client (why: its docstring);
+`--client httpx` measures with httpx instead. It also times the floor of the full run table
+in-process: the raw database fetch of the same rows plus their JSON encoding. Prints a
+markdown table.
 
 Adding a scenario: write `async def my_case(bench: Bench) -> list[Result]` and decorate it
 with `@scenario("my case")`; `Bench.measure` does the timing and the bookkeeping.
@@ -35,6 +37,7 @@ from typing import Any
 
 import httpx
 import orjson
+from bench_client import LoadClient, Response
 from bench_seed import CHOICES, WORDS, seed
 from sqlalchemy import select
 
@@ -44,6 +47,9 @@ from amarcord.db.models import Run
 REPO = Path(__file__).resolve().parent.parent
 FILTER = 'integer_1 > 20000 and boolean_1 == true and string_1 ? "a"'
 SORT = "-decimal_1"
+# The client that sends the measured requests (`--client`), and what it answers.
+Client = LoadClient | httpx.AsyncClient
+Answer = Response | httpx.Response
 
 
 # ---------------------------------------------------------------------------------------------
@@ -105,7 +111,7 @@ class Bench:
     beamtime_id: int
     runs: int
     quick: bool
-    client: httpx.AsyncClient
+    client: Client
     floor_ms: float | None = None  # wall time
     numbers: Iterator[int] = field(default_factory=lambda: itertools.count(1_000_001))
 
@@ -138,7 +144,7 @@ class Bench:
     async def measure(
         self,
         name: str,
-        request: Callable[[], Awaitable[httpx.Response]],
+        request: Callable[[], Awaitable[Answer]],
         *,
         clients: int,
         per_client: int,
@@ -192,7 +198,7 @@ async def calibration(bench: Bench) -> list[Result]:
     (other load on it slows every row below alike)."""
     url = f"{bench.base_url}/api/health"
 
-    async def get() -> httpx.Response:
+    async def get() -> Answer:
         return await bench.client.get(url)
 
     await get()
@@ -207,7 +213,7 @@ async def full_table(bench: Bench) -> list[Result]:
     listings it keeps (what most requests of a beamtime's browsers find)."""
     url = bench.url("/runs?limit=all")
 
-    async def get() -> httpx.Response:
+    async def get() -> Answer:
         return await bench.client.get(url)
 
     await get()  # warm-up: caches, connection pool
@@ -234,7 +240,7 @@ async def filtered_page(bench: Bench) -> list[Result]:
     query = httpx.QueryParams({"filter": FILTER, "sort": SORT, "limit": "100"})
     url = bench.url(f"/runs?{query}")
 
-    async def get() -> httpx.Response:
+    async def get() -> Answer:
         return await bench.client.get(url)
 
     await get()
@@ -268,7 +274,7 @@ def _put_body(rng: random.Random) -> dict[str, Any]:
 async def put_create(bench: Bench) -> list[Result]:
     rng = random.Random(1)
 
-    async def put() -> httpx.Response:
+    async def put() -> Answer:
         return await bench.client.put(
             bench.url(f"/runs/{next(bench.numbers)}"), json=_put_body(rng)
         )
@@ -286,7 +292,7 @@ async def put_create(bench: Bench) -> list[Result]:
 async def patch_one(bench: Bench) -> list[Result]:
     rng = random.Random(2)
 
-    async def patch() -> httpx.Response:
+    async def patch() -> Answer:
         number = rng.randint(1, bench.runs)
         body = {"attributi": {"integer_2": rng.randint(0, 100_000)}}
         return await bench.client.patch(bench.url(f"/runs/{number}"), json=body)
@@ -426,6 +432,13 @@ def cpu_probe_ms() -> float:
     return 1000 * min(timeit.repeat("sum(range(10**6))", number=1, repeat=5))
 
 
+def make_client(kind: str, base_url: str, headers: dict[str, str]) -> Client:
+    if kind == "httpx":
+        limits = httpx.Limits(max_connections=32, max_keepalive_connections=32)
+        return httpx.AsyncClient(base_url=base_url, timeout=120, limits=limits, headers=headers)
+    return LoadClient(base_url, headers)
+
+
 async def run_benchmark(args: argparse.Namespace, database_url: str) -> int:
     probe_before = cpu_probe_ms()
     with server(database_url) as (base_url, pid, headers):
@@ -433,8 +446,7 @@ async def run_benchmark(args: argparse.Namespace, database_url: str) -> int:
         beamtime_id = await seed(database_url, base_url, args.runs, headers)
         print(f"seeded {args.runs} runs in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         floor = await floor_ms(database_url, beamtime_id, 5 if args.quick else 15)
-        limits = httpx.Limits(max_connections=32, max_keepalive_connections=32)
-        async with httpx.AsyncClient(timeout=120, limits=limits, headers=headers) as client:
+        async with make_client(args.client, base_url, headers) as client:
             bench = Bench(base_url, pid, database_url, beamtime_id, args.runs, args.quick, client)
             bench.floor_ms = floor[0]
             results: list[Result] = []
@@ -449,8 +461,9 @@ async def run_benchmark(args: argparse.Namespace, database_url: str) -> int:
     print(
         f"CPU probe, sum(range(10**6)): {probe_before:.1f} ms before, {cpu_probe_ms():.1f} ms after"
     )
+    engine = database_url.split(":", maxsplit=1)[0]
     print(
-        f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; database: {database_url.split(':', maxsplit=1)[0]}\n"
+        f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; database: {engine}; client: {args.client}\n"
     )
     print(table(results, floor, args.runs))
     return 0 if all(r.ok is not False for r in results) else 1
@@ -461,6 +474,12 @@ def main() -> int:
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
     parser.add_argument("--quick", action="store_true", help="fewer requests (a smoke test)")
     parser.add_argument("--runs", type=int, default=10_000, help="runs to seed")
+    parser.add_argument(
+        "--client",
+        choices=("light", "httpx"),
+        default="light",
+        help="what sends the measured requests (default: bench_client.LoadClient)",
+    )
     parser.add_argument("--only", nargs="*", choices=list(SCENARIOS), help="scenarios to run")
     args = parser.parse_args()
     if args.database_url:

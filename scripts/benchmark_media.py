@@ -2,9 +2,10 @@
 `python scripts/benchmark_media.py [--database-url URL] [--quick]`.
 
 Starts `amarcord serve` on a loopback port (after `amarcord db upgrade`; by default on a fresh
-SQLite file) and measures with httpx: live-stream PUTs of a 100 KB camera-like JPEG, GETs of
-the image with a matching `If-None-Match`, event creation, and a 100 MB upload and download
-while watching the server's resident memory (/proc/<pid>/status). Prints a markdown table.
+SQLite file) and measures live-stream PUTs of a 100 KB camera-like JPEG, GETs of the image with
+a matching `If-None-Match` and event creation (with `bench_client.LoadClient`, or httpx with
+`--client httpx`), then a 100 MB upload and download with httpx while watching the server's
+resident memory (/proc/<pid>/status). Prints a markdown table.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from benchmark import cpu_probe_ms, server
+from benchmark import Answer, Client, cpu_probe_ms, make_client, server
 from PIL import Image, ImageFilter
 
 MEGABYTE = 1024 * 1024
@@ -70,7 +71,7 @@ def camera_frame(target_bytes: int = 100_000) -> bytes:
 
 async def measure(
     name: str,
-    request: Callable[[], Awaitable[httpx.Response]],
+    request: Callable[[], Awaitable[Answer]],
     *,
     server: Server,
     clients: int,
@@ -131,10 +132,10 @@ class Server:
         return self._field_mb("VmHWM")
 
 
-async def calibration(client: httpx.AsyncClient, server: Server, quick: bool) -> Result:
+async def calibration(client: Client, server: Server, quick: bool) -> Result:
     """A health check: one read statement; what the other rows are measured against."""
 
-    async def health() -> httpx.Response:
+    async def health() -> Answer:
         return await client.get("/api/health")
 
     await health()
@@ -152,14 +153,12 @@ async def calibration(client: httpx.AsyncClient, server: Server, quick: bool) ->
     return result
 
 
-async def live_stream(
-    client: httpx.AsyncClient, server: Server, bt: int, quick: bool
-) -> list[Result]:
+async def live_stream(client: Client, server: Server, bt: int, quick: bool) -> list[Result]:
     url = f"/api/beamtimes/{bt}/live-stream"
     frame = camera_frame()
     headers = {"Content-Type": "image/jpeg"}
 
-    async def put() -> httpx.Response:
+    async def put() -> Answer:
         return await client.put(url, content=frame, headers=headers)
 
     await put()
@@ -168,7 +167,7 @@ async def live_stream(
     puts = await measure(name, put, server=server, clients=1, requests=n, expect=200, min_rate=200)
     tag = (await client.get(url)).headers["ETag"]
 
-    async def revalidate() -> httpx.Response:
+    async def revalidate() -> Answer:
         return await client.get(url, headers={"If-None-Match": tag})
 
     name = "live-stream GET, matching If-None-Match (304)"
@@ -185,11 +184,11 @@ async def live_stream(
     return [puts, *gets]
 
 
-async def events(client: httpx.AsyncClient, server: Server, bt: int, quick: bool) -> list[Result]:
+async def events(client: Client, server: Server, bt: int, quick: bool) -> list[Result]:
     url = f"/api/beamtimes/{bt}/events"
     counter = iter(range(10**9))
 
-    async def post() -> httpx.Response:
+    async def post() -> Answer:
         body = {"text": f"Sample **{next(counter)}** mounted", "level": "info"}
         return await client.post(url, json=body)
 
@@ -271,16 +270,19 @@ def table(
     return "\n".join(lines)
 
 
-async def run(database_url: str, quick: bool, megabytes: int) -> int:
+async def run(database_url: str, quick: bool, megabytes: int, client_kind: str) -> int:
     with (
         server(database_url) as (base_url, pid, headers),
         tempfile.TemporaryDirectory() as directory,
     ):
         limits = httpx.Limits(max_connections=16, max_keepalive_connections=16)
-        async with httpx.AsyncClient(
-            base_url=base_url, timeout=300, limits=limits, headers=headers
-        ) as client:
-            response = await client.post(
+        async with (
+            httpx.AsyncClient(
+                base_url=base_url, timeout=300, limits=limits, headers=headers
+            ) as web,
+            make_client(client_kind, base_url, headers) as client,
+        ):
+            response = await web.post(
                 "/api/beamtimes",
                 json={
                     "external_id": "benchmark",
@@ -294,11 +296,12 @@ async def run(database_url: str, quick: bool, megabytes: int) -> int:
             results = [await calibration(client, process, quick)]
             results += await live_stream(client, process, bt, quick)
             results += await events(client, process, bt, quick)
-            phases = await large_file(client, bt, process, Path(directory), megabytes)
+            phases = await large_file(web, bt, process, Path(directory), megabytes)
     print(f"machine: {platform.node()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     print(f"load average {os.getloadavg()[0]:.1f}; {cpu_probe_ms():.1f} ms for sum(range(10**6))")
+    engine = database_url.split(":", maxsplit=1)[0]
     print(
-        f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; database: {database_url.split(':', maxsplit=1)[0]}\n"
+        f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; database: {engine}; client: {client_kind}\n"
     )
     print(table(results, phases, megabytes))
     memory_ok = all(peak - baseline < 50 for _, _, baseline, peak in phases)
@@ -310,12 +313,18 @@ def main() -> int:
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
     parser.add_argument("--quick", action="store_true", help="fewer requests (a smoke test)")
     parser.add_argument("--megabytes", type=int, default=100, help="size of the large file")
+    parser.add_argument(
+        "--client",
+        choices=("light", "httpx"),
+        default="light",
+        help="what sends the measured requests (default: bench_client.LoadClient)",
+    )
     args = parser.parse_args()
     if args.database_url:
-        return asyncio.run(run(args.database_url, args.quick, args.megabytes))
+        return asyncio.run(run(args.database_url, args.quick, args.megabytes, args.client))
     with tempfile.TemporaryDirectory() as directory:
         url = f"sqlite+aiosqlite:///{directory}/benchmark.db"
-        return asyncio.run(run(url, args.quick, args.megabytes))
+        return asyncio.run(run(url, args.quick, args.megabytes, args.client))
 
 
 if __name__ == "__main__":

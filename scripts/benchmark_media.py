@@ -173,8 +173,9 @@ async def live_stream(client: Client, server: Server, bt: int, quick: bool) -> l
     name = "live-stream GET, matching If-None-Match (304)"
     n = 300 if quick else 3000
     # The target is the server's rate for the browsers polling it, judged with 8 of them:
-    # one httpx client alone cannot send 1,000 requests/s on a small machine (it spends
-    # about as much CPU per request as the server; compare the calibration row).
+    # one client waits for each answer before it asks again, so on a small machine it
+    # measures the round trip more than the server (httpx spends about as much CPU per
+    # request as the server here; compare the calibration row).
     gets = [
         await measure(
             name, revalidate, server=server, clients=c, requests=n, expect=304, min_rate=rate

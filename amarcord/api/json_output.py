@@ -3,7 +3,9 @@
 Quart's provider (through quart-schema's subclass) encodes with the standard library, sorted
 keys and ASCII escapes: a run with its attributi took about as long to encode as its
 database read. `install` keeps that provider for everything but the encoding: the same sorted
-keys, the same fallback (`default`) for types JSON lacks, with orjson's UTF-8 output.
+keys, the same fallback (`default`) for types JSON lacks, with orjson's UTF-8 output. Every
+JSON response passes `separators=(",", ":")`, which is orjson's output already; only other
+arguments (indentation in debug mode, say) go to the standard library.
 Request bodies are still parsed by the standard library, which reads `NaN` and `Infinity`:
 those must reach validation and be answered 422 at their field, not 400."""
 
@@ -14,7 +16,18 @@ from typing import Any
 import orjson
 from quart import Quart
 
-_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
+# Datetimes and dataclasses go to the provider's `default` as before, so they keep its format
+# (pydantic's: "2026-11-20T08:00:00Z", where orjson would write "+00:00").
+_OPTIONS = (
+    orjson.OPT_SORT_KEYS
+    | orjson.OPT_NON_STR_KEYS
+    | orjson.OPT_PASSTHROUGH_DATETIME
+    | orjson.OPT_PASSTHROUGH_DATACLASS
+)
+
+
+# What `response()` passes for compact output; orjson's output is compact anyway.
+_COMPACT = {"separators": (",", ":")}
 
 
 def install(app: Quart) -> None:
@@ -22,7 +35,7 @@ def install(app: Quart) -> None:
 
     class OrjsonProvider(base):  # type: ignore[misc]
         def dumps(self, obj: Any, **kwargs: Any) -> str:
-            if kwargs:  # a caller's own json.dumps arguments (indentation, say)
+            if kwargs and kwargs != _COMPACT:  # a caller's own json.dumps arguments
                 return str(super().dumps(obj, **kwargs))
             return orjson.dumps(obj, default=self.default, option=_OPTIONS).decode()
 

@@ -129,6 +129,10 @@ async def test_no_frame_is_404(client: Client, app: Quart) -> None:
         ),
         pytest.param(b"\x00" * 1000, "image/jpeg", 422, id="random-bytes"),
         pytest.param(noisy_jpeg((320, 240))[:5000], "image/jpeg", 422, id="truncated-jpeg"),
+        # Beyond 256 KiB the decoding runs on a thread; its refusals are the same.
+        pytest.param(
+            noisy_jpeg((1280, 1024))[:300_000], "image/jpeg", 422, id="truncated-large-jpeg"
+        ),
         pytest.param(
             b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "image/png", 422, id="png-header-garbage"
         ),

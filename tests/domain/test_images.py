@@ -6,7 +6,13 @@ import pytest
 from PIL import Image
 
 from amarcord.domain.errors import ValidationFailed
-from amarcord.domain.images import THUMBNAIL_BOUND, ImageInfo, inspect_image
+from amarcord.domain.images import (
+    QUICK_BYTES,
+    THUMBNAIL_BOUND,
+    ImageInfo,
+    decodes_quickly,
+    inspect_image,
+)
 from tests.support.media import image_bytes, jpeg, noisy_jpeg, oversized_png, png
 
 LOC = ("body", "file")
@@ -118,3 +124,28 @@ def test_real_bomb_made_with_pillow() -> None:
 def test_types_pillow_does_not_decode_here_are_refused() -> None:
     with pytest.raises(ValidationFailed):
         inspect(b"%PDF-1.4", "application/pdf")
+
+
+def test_a_camera_frame_decodes_quickly() -> None:
+    frame = noisy_jpeg((640, 512))
+    assert len(frame) <= QUICK_BYTES
+    assert decodes_quickly(frame, "image/jpeg")
+    assert decodes_quickly(png((640, 480)), "image/png")
+
+
+def test_large_files_and_many_pixels_do_not() -> None:
+    assert not decodes_quickly(noisy_jpeg((1280, 1024)), "image/jpeg")  # 400 KB
+    # Small files that decode to many pixels: a zlib bomb, a JPEG header claiming 81 Mpx.
+    assert not decodes_quickly(image_bytes((3000, 3000), "PNG", mode="1", color=0), "image/png")
+    assert not decodes_quickly(oversized_png(9000, 9000), "image/png")
+    huge = image_bytes((9000, 9000), "JPEG", color=(0, 0, 0))[:QUICK_BYTES]
+    assert not decodes_quickly(huge, "image/jpeg")
+    # A JPEG decodes at 1/8 x 1/8 scale, so a flat 12-megapixel one is quick.
+    assert decodes_quickly(image_bytes((4000, 3000), "JPEG", color=(0, 0, 0)), "image/jpeg")
+
+
+def test_unreadable_headers_and_bombs_count_as_quick() -> None:
+    # inspect_image refuses them before decoding anything.
+    assert decodes_quickly(oversized_png(100_000, 100_000), "image/png")
+    assert decodes_quickly(b"\x89PNG\r\n\x1a\n" + b"junk" * 10, "image/png")
+    assert decodes_quickly(b"%PDF-1.4", "application/pdf")

@@ -30,6 +30,9 @@ from amarcord.db import sqlite_driver
 from amarcord.db.sqlite_driver import BUSY_TIMEOUT_MS
 
 WRITE_OPTION = "amarcord_write"
+# `Session.info` key of a dict shared by every session of one `Database`: what the store keeps
+# between transactions (store/attributi_cache.py), per database, never across databases.
+KEPT = "amarcord.kept"
 log = logging.getLogger(__name__)
 
 
@@ -124,11 +127,12 @@ class Database:
     def open(cls, database_url: str, *, pool_size: int = 10, echo: bool = False) -> Database:
         engine = create_engine(database_url, pool_size=pool_size, echo=echo)
         writer_engine = engine.execution_options(**{WRITE_OPTION: True})
+        info: dict[str, Any] = {KEPT: {}}
         return cls(
             engine=engine,
             kind=dialect_kind(database_url),
-            _reader=async_sessionmaker(engine, expire_on_commit=False, autoflush=False),
-            _writer=async_sessionmaker(writer_engine, expire_on_commit=False),
+            _reader=async_sessionmaker(engine, expire_on_commit=False, autoflush=False, info=info),
+            _writer=async_sessionmaker(writer_engine, expire_on_commit=False, info=info),
         )
 
     @asynccontextmanager

@@ -66,6 +66,9 @@ class Beamtime(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Counts the changes to the beamtime's attributi (store/attributi_cache.py): what a server
+    # process keeps of them between requests is valid while this number stays.
+    attributi_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     __mapper_args__ = {"version_id_col": version}
 

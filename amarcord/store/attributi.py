@@ -22,7 +22,7 @@ from amarcord.domain.attributo_types import (
 from amarcord.domain.conversion import convert_value
 from amarcord.domain.errors import Conflict, NotFound, ValidationFailed
 from amarcord.domain.values import AttributoInfo, value_to_json
-from amarcord.store import changes, value_rewrites
+from amarcord.store import attributi_cache, changes, value_rewrites
 from amarcord.store.beamtimes import check_version, lock, lock_and_get
 
 ENTITY = "attributo"
@@ -166,6 +166,8 @@ async def insert(
     name_loc: tuple[str | int, ...] = ("body", "name"),
 ) -> Attributo:
     """Adds an attributo to a beamtime the caller has locked already."""
+    # First: nothing read in this transaction from here on may be kept (attributi_cache).
+    await attributi_cache.bump(session, beamtime_id)
     table = values["associated_table"]
     check_kind_allowed(table, attributo_type, _TYPE_LOC)
     await _check_name(session, beamtime_id, table, values["name"], loc=name_loc)
@@ -211,6 +213,7 @@ async def update(
     """Renames, describes and retypes; a new type converts every stored value first and
     fails, changing nothing, when any of them has no form in the new type."""
     beamtime = await lock_and_get(session, beamtime_id)
+    await attributi_cache.bump(session, beamtime_id)
     row = await get(session, beamtime_id, attributo_id)
     check_version(row.version, expected_version, f"attributo {attributo_id}")
     if "name" in values:
@@ -257,6 +260,7 @@ async def delete(
     `updated` row for each run, chemical and data set that lost a value (the audit trail
     keeps what it was). Experiment types lose it through their foreign key."""
     await lock(session, beamtime_id)
+    await attributi_cache.bump(session, beamtime_id)
     row = await get(session, beamtime_id, attributo_id)
     check_version(row.version, expected_version, f"attributo {attributo_id}")
     t = type_of(row)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from amarcord.db.models import Beamtime, Run
 from amarcord.domain.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
-from amarcord.store import changes
+from amarcord.store import attributi_cache, changes
 
 ENTITY = "beamtime"
 FIELDS = ("external_id", "proposal", "beamline", "title", "comment", "start", "end", "timezone")
@@ -40,7 +40,7 @@ def check_version(current: int, expected: int | None, what: str) -> None:
 
 
 _LOCK = (
-    select(Beamtime.__table__.c.id)
+    select(Beamtime.__table__.c.attributi_version)
     .where(Beamtime.__table__.c.id == bindparam("beamtime_id"))
     .with_for_update()
 )
@@ -55,12 +55,15 @@ async def lock(session: AsyncSession, beamtime_id: int) -> None:
     the feed never skips a row committed late) and run numbers are allocated without races.
     SQLite needs no row lock: BEGIN IMMEDIATE already serialises all writers.
 
-    Only the id is selected, as a Core statement built once: the hot write paths (runs,
-    events, live-stream frames) spent as much CPU on building the beamtime's ORM object as
-    on the rest of their transaction. `lock_and_get` is for writers that need the object."""
+    Only the attributi version is selected (see `attributi_cache`), as a Core statement
+    built once: the hot write paths (runs, events, live-stream frames) spent as much CPU on
+    building the beamtime's ORM object as on the rest of their transaction. `lock_and_get`
+    is for writers that need the object."""
     connection = await session.connection()
-    if await connection.scalar(_LOCK, {"beamtime_id": beamtime_id}) is None:
+    version = await connection.scalar(_LOCK, {"beamtime_id": beamtime_id})
+    if version is None:
         raise NotFound(f"beamtime {beamtime_id} does not exist")
+    attributi_cache.remember_version(session, beamtime_id, version)
 
 
 async def lock_and_get(session: AsyncSession, beamtime_id: int) -> Beamtime:
@@ -70,6 +73,7 @@ async def lock_and_get(session: AsyncSession, beamtime_id: int) -> Beamtime:
     )
     if beamtime is None:
         raise NotFound(f"beamtime {beamtime_id} does not exist")
+    attributi_cache.remember_version(session, beamtime_id, beamtime.attributi_version)
     return beamtime
 
 

@@ -18,7 +18,7 @@ from amarcord.domain.errors import FieldError, ValidationFailed
 from amarcord.domain.filter_language import FieldSpec, Kind
 from amarcord.domain.limits import exceeds_int64
 from amarcord.domain.values import AttributoInfo, StoredValue, validate_values, value_to_json
-from amarcord.store import core
+from amarcord.store import attributi_cache, core
 
 
 @dataclass(frozen=True)
@@ -74,12 +74,19 @@ def _field_spec(info: AttributoInfo) -> FieldSpec:
 
 
 async def load(session: AsyncSession, beamtime_id: int) -> RunAttributi:
+    """The beamtime's run attributi; in a transaction that locked the beamtime, the ones
+    kept from an earlier transaction when none has changed since (`attributi_cache`)."""
+    kept: RunAttributi | None = attributi_cache.kept(session, beamtime_id)
+    if kept is not None:
+        return kept
     rows = await core.execute(session, _LOAD, {"beamtime_id": beamtime_id})
     infos = tuple(
         AttributoInfo(id=id_, name=name, type=_parsed_type(type_), group=group)
         for id_, name, type_, group in rows
     )
-    return RunAttributi(infos)
+    loaded = RunAttributi(infos)
+    attributi_cache.keep(session, beamtime_id, loaded)
+    return loaded
 
 
 # Every run write loads its beamtime's attributi: a prebuilt Core statement, with each type
